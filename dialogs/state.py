@@ -1,0 +1,328 @@
+"""The values the dialog engine reads and writes: state, events, replies, effects, turns."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, TypeAlias
+
+SCHEMA_VERSION = 1
+HISTORY_LIMIT = 12
+"""How many recent lines of the conversation the state keeps (for re-entry and handoff)."""
+
+AnswerValue: TypeAlias = str | int | bool | tuple[str, ...]
+
+
+class Phase(StrEnum):
+    """The six phases of the Career Pathways process."""
+
+    INTAKE = "intake"
+    RECOMMEND = "recommendations"
+    SELECT = "selection"
+    GOALS = "goals"
+    PLAN = "plan"
+    ENGAGED = "engaged"
+
+
+PHASE_ORDER = tuple(Phase)
+
+
+class Status(StrEnum):
+    """Whether the user is on the pathway, paused (exit with re-entry), or gone."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    EXITED = "exited"
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Something the user typed."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button the user tapped; `version` is the state version the button was made for."""
+
+    choice_id: str
+    version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command such as /start, with what followed it."""
+
+    name: str
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinDue:
+    """A scheduled check-in came due (`kind` is 'checkin' or 'reminder')."""
+
+    kind: str = "checkin"
+    milestone_id: str | None = None
+
+
+Event: TypeAlias = Text | Choice | Command | CheckinDue
+
+
+# ---- replies and effects --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One button: a stable id and the words on it."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture or file the bot layer renders and sends (the engine only names it)."""
+
+    kind: str
+    """'roadmap' | 'comparison' (pictures) or 'calendar' (a file)."""
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the user: text, optional buttons, optional attachment."""
+
+    text: str
+    choices: tuple[Option, ...] = ()
+    attachment: Attachment | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reply:
+        """The reply a `to_dict` produced."""
+        att = data.get("attachment")
+        return cls(
+            text=str(data["text"]),
+            choices=tuple(Option(str(c["id"]), str(c["label"])) for c in data.get("choices", ())),
+            attachment=Attachment(str(att["kind"]), str(att.get("caption", ""))) if att else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleCheckin:
+    """Ask the bot to send a check-in at `due` (UTC), replacing any pending one."""
+
+    due: datetime
+    kind: str = "checkin"
+    milestone_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelCheckins:
+    """Cancel every pending check-in of this user."""
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetUser:
+    """Delete everything stored about this user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHandoff:
+    """Hand the user to a person at the agency, with a summary they agreed to share."""
+
+    summary: str
+
+
+Effect: TypeAlias = ScheduleCheckin | CancelCheckins | ForgetUser | RequestHandoff
+
+
+# ---- state ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """One dated step of the plan."""
+
+    id: str
+    title: str
+    step: int
+    target: date
+    action: str = ""
+    done_on: date | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once the user said it is done."""
+        return self.done_on is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Goals:
+    """Immediate, mid-term and long-term employment goals (job titles with their step)."""
+
+    immediate: str = ""
+    immediate_step: int | None = None
+    mid_step: int | None = None
+    long_step: int | None = None
+    long_job: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    """Everything the engine remembers about one user."""
+
+    version: int = 0
+    phase: Phase = Phase.INTAKE
+    status: Status = Status.ACTIVE
+    pending: str | None = None
+    answers: Mapping[str, AnswerValue] = field(default_factory=dict)
+    pathway_id: str | None = None
+    entry_step: int | None = None
+    goals: Goals = field(default_factory=Goals)
+    milestones: tuple[Milestone, ...] = ()
+    cadence_days: int | None = None
+    checkin_hour: int | None = None
+    unanswered: int = 0
+    paused_until: date | None = None
+    pause_reason: str = ""
+    no_match: int = 0
+    pending_options: tuple[str, ...] = ()
+    """Option ids offered in an ambiguous 'Did you mean' (cleared once answered)."""
+    referral: str = ""
+    started_on: date | None = None
+    plan_made_on: date | None = None
+    last_seen: datetime | None = None
+    history: tuple[tuple[str, str], ...] = ()
+
+    def answer(self, key: str) -> AnswerValue | None:
+        """A profile answer, or None when not given."""
+        return self.answers.get(key)
+
+    def with_answer(self, key: str, value: AnswerValue) -> DialogState:
+        """A copy with one more profile answer."""
+        return replace(self, answers={**self.answers, key: value})
+
+    def remember(self, who: str, text: str) -> DialogState:
+        """A copy with one more line of history, keeping the last HISTORY_LIMIT."""
+        line = (who, text[:300])
+        return replace(self, history=(*self.history, line)[-HISTORY_LIMIT:])
+
+    @property
+    def current_milestone(self) -> Milestone | None:
+        """The first milestone not yet done."""
+        return next((m for m in self.milestones if not m.done), None)
+
+    # ---- JSON ---------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """The state as JSON with a schema version."""
+        return json.dumps({"schema": SCHEMA_VERSION, **_encode(self)}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> DialogState:
+        """Load a state saved by any schema version up to SCHEMA_VERSION."""
+        data = json.loads(text)
+        data = _upgrade(data)
+        return _decode_state(data)
+
+
+def _encode(value: Any) -> Any:
+    """Dataclasses, enums, dates and tuples to JSON-ready values."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an older saved state up to SCHEMA_VERSION (one function per version step)."""
+    schema = int(data.pop("schema", 0))
+    if schema > SCHEMA_VERSION:
+        raise ValueError(f"state schema {schema} is newer than this bot ({SCHEMA_VERSION})")
+    if schema < 1:
+        # Version 0 (the first terminal chat) kept 'step' for the entry step.
+        if "step" in data:
+            data["entry_step"] = data.pop("step")
+    return data
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _datetime(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _answer(value: Any) -> AnswerValue:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _decode_state(data: Mapping[str, Any]) -> DialogState:
+    known = {f.name for f in fields(DialogState)}
+    data = {k: v for k, v in data.items() if k in known}
+    goals = data.get("goals") or {}
+    return DialogState(
+        version=int(data.get("version", 0)),
+        phase=Phase(data.get("phase", Phase.INTAKE)),
+        status=Status(data.get("status", Status.ACTIVE)),
+        pending=data.get("pending"),
+        answers={str(k): _answer(v) for k, v in (data.get("answers") or {}).items()},
+        pathway_id=data.get("pathway_id"),
+        entry_step=data.get("entry_step"),
+        goals=Goals(**{k: v for k, v in goals.items() if k in {f.name for f in fields(Goals)}}),
+        milestones=tuple(
+            Milestone(
+                id=str(m["id"]),
+                title=str(m["title"]),
+                step=int(m["step"]),
+                target=date.fromisoformat(m["target"]),
+                action=str(m.get("action", "")),
+                done_on=_date(m.get("done_on")),
+            )
+            for m in data.get("milestones") or ()
+        ),
+        cadence_days=data.get("cadence_days"),
+        checkin_hour=data.get("checkin_hour"),
+        unanswered=int(data.get("unanswered", 0)),
+        paused_until=_date(data.get("paused_until")),
+        pause_reason=str(data.get("pause_reason", "")),
+        no_match=int(data.get("no_match", 0)),
+        pending_options=tuple(data.get("pending_options") or ()),
+        referral=str(data.get("referral", "")),
+        started_on=_date(data.get("started_on")),
+        plan_made_on=_date(data.get("plan_made_on")),
+        last_seen=_datetime(data.get("last_seen")),
+        history=tuple((str(w), str(t)) for w, t in data.get("history") or ()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What one event did: the next state, the replies to send, the effects to carry out."""
+
+    state: DialogState
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()

@@ -1,0 +1,212 @@
+"""The pathway knowledge as frozen values: pathways, steps, jobs, pay, resources, the process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import IntEnum, StrEnum
+
+HOURS_PER_YEAR = 2080
+"""Full-time hours in a year (40 x 52), the convention of US Department of Labor pay tools."""
+
+
+class PayUnit(StrEnum):
+    """The period a pay figure is quoted for."""
+
+    HOUR = "hour"
+    YEAR = "year"
+
+
+class Education(IntEnum):
+    """Education levels in the order the pathways climb them."""
+
+    NONE = 0
+    HIGH_SCHOOL = 1
+    CREDENTIAL = 2
+    ASSOCIATE = 3
+    BACHELOR = 4
+
+    @property
+    def label(self) -> str:
+        """Plain words for the level."""
+        return _EDUCATION_LABELS[self]
+
+
+_EDUCATION_LABELS = {
+    Education.NONE: "no diploma",
+    Education.HIGH_SCHOOL: "high school diploma or equivalent",
+    Education.CREDENTIAL: "industry-recognized credential",
+    Education.ASSOCIATE: "associate degree",
+    Education.BACHELOR: "bachelor's degree",
+}
+
+
+def _money(amount: float, unit: PayUnit) -> str:
+    """Format one amount the way a person reads it: $24, $23.56, $55,000."""
+    if unit is PayUnit.YEAR:
+        return f"{round(amount):,}"
+    if float(amount).is_integer():
+        return f"{int(amount)}"
+    return f"{amount:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pay:
+    """An average pay range as the seed states it, or converted to the other unit."""
+
+    min: float
+    max: float
+    unit: PayUnit
+    converted: bool = False
+
+    def to(self, unit: PayUnit) -> Pay:
+        """This range in `unit`, at HOURS_PER_YEAR; marked converted when the unit changes."""
+        if unit is self.unit:
+            return self
+        factor = HOURS_PER_YEAR if unit is PayUnit.YEAR else 1 / HOURS_PER_YEAR
+        return replace(
+            self,
+            min=round(self.min * factor, 2),
+            max=round(self.max * factor, 2),
+            unit=unit,
+            converted=not self.converted,
+        )
+
+    @property
+    def hourly(self) -> Pay:
+        """The range per hour."""
+        return self.to(PayUnit.HOUR)
+
+    @property
+    def yearly(self) -> Pay:
+        """The range per year."""
+        return self.to(PayUnit.YEAR)
+
+    def text(self) -> str:
+        """'$15–24 an hour' or '$49,000–55,000 a year'; 'about' when converted."""
+        about = "about " if self.converted else ""
+        low, high = _money(self.min, self.unit), _money(self.max, self.unit)
+        span = low if low == high else f"{low}–{high}"
+        return f"{about}${span} {'an hour' if self.unit is PayUnit.HOUR else 'a year'}"
+
+    def text_both(self) -> str:
+        """The stated figure, then the other unit: '$49,000–55,000 a year (about $23.56–26.44 an hour)'."""
+        other = PayUnit.YEAR if self.unit is PayUnit.HOUR else PayUnit.HOUR
+        return f"{self.text()} ({self.to(other).text()})"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A training resource named in the seed (links were stripped; no URL is kept)."""
+
+    name: str
+    provider: str | None = None
+
+    def text(self) -> str:
+        """'Provider: Name' or just the name."""
+        return f"{self.provider}: {self.name}" if self.provider else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One employment opportunity listed on a step."""
+
+    title: str
+    pathway_id: str
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An area of employment within a pathway, with everyday words people use for it."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One of a pathway's five steps."""
+
+    number: int
+    title: str
+    involves: tuple[str, ...]
+    education: Education
+    requirements: tuple[str, ...] = ()
+    preferred: tuple[str, ...] = ()
+    additional_skills: tuple[str, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    pay: Pay | None = None
+    resources: tuple[Resource, ...] = ()
+    duration_months: int | None = None
+    duration_text: str | None = None
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    """A career pathway: areas of employment and five steps from intake to upper-level jobs."""
+
+    id: str
+    name: str
+    short_name: str
+    description: str
+    areas: tuple[Area, ...]
+    steps: tuple[Step, ...]
+    math_requirements: str | None = None
+    incomplete_notes: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+
+    def step(self, number: int) -> Step:
+        """The step with this number (1-based)."""
+        for step in self.steps:
+            if step.number == number:
+                return step
+        raise KeyError(f"{self.id} has no step {number}")
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        """Every job on every step, lowest step first."""
+        return tuple(job for step in self.steps for job in step.jobs)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One phase of the Career Pathways process."""
+
+    number: int
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """The Career Pathways process shared by every pathway."""
+
+    overview: str
+    phases: tuple[Phase, ...]
+    entry_exit: str
+    work_readiness_skills: tuple[str, ...]
+    unskilled_jobs: tuple[str, ...]
+    unskilled_note: str
+    not_comprehensive: str
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Everything the bot knows: the process and the pathways by id."""
+
+    process: Process
+    pathways: tuple[Pathway, ...] = field(default_factory=tuple)
+
+    def pathway(self, pathway_id: str) -> Pathway:
+        """The pathway with this id."""
+        for pathway in self.pathways:
+            if pathway.id == pathway_id:
+                return pathway
+        raise KeyError(f"no pathway {pathway_id!r}")
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        """Every job on every pathway."""
+        return tuple(job for pathway in self.pathways for job in pathway.jobs)
