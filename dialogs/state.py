@@ -326,3 +326,5 @@ class Turn:
     state: DialogState
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+    error: str = ""
+    """A traceback when the engine caught its own failure (for the log, never for the user)."""

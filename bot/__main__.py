@@ -1,0 +1,112 @@
+"""Command line: `python -m bot [run|chat|ask|check]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXAMPLES = (
+    "what pays more than $20 an hour?",
+    "how much does a welder make",
+    "which jobs need an associate degree",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=(
+            "Pathways: a chatbot that guides job seekers along a career pathway. "
+            "With no command: talk to Telegram when TELEGRAM_BOT_TOKEN is set, "
+            "otherwise chat in the terminal."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="the bot (Telegram with a token, else the terminal chat)")
+    chat = sub.add_parser("chat", help="chat with the bot in the terminal")
+    chat.add_argument("--user", type=int, default=1, help="user id to chat as (default 1)")
+    chat.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    ask = sub.add_parser("ask", help="answer one question about jobs and pay, then exit")
+    ask.add_argument("question", nargs="+", help='e.g. "what pays more than $20 an hour?"')
+    sub.add_parser("check", help="validate the knowledge and the dialog flows")
+    return parser
+
+
+def cmd_ask(words: Sequence[str]) -> int:
+    """Print the answer to one question."""
+    from dialogs.questions import answer_question
+    from knowledge.loader import get_knowledge
+
+    found = answer_question(" ".join(words), get_knowledge())
+    if found is None:
+        print("I can answer questions about jobs, pay and what jobs need. Try:")
+        for example in EXAMPLES:
+            print(f'  python -m bot ask "{example}"')
+        return 1
+    print(found.text)
+    return 0
+
+
+def cmd_check() -> int:
+    """Validate every knowledge and flow file; one line per file."""
+    from dialogs.flow import FLOWS_DIR, FlowError, load_flow
+    from knowledge.loader import KnowledgeError, check_summary
+
+    try:
+        for line in check_summary():
+            print(line)
+        for path in sorted(FLOWS_DIR.glob("*.yaml")):
+            flow = load_flow(path)
+            print(f"{path.name}: {len(flow.questions)} questions")
+    except (KnowledgeError, FlowError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
+    """Start the bot: Telegram when a token is configured, the terminal chat otherwise."""
+    from dataclasses import replace
+
+    from bot.config import ConfigError, load_settings
+    from bot.log import setup_logging
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    if db is not None:
+        settings = replace(settings, database_path=db)
+    token = settings.telegram_bot_token
+    setup_logging(settings.log_level, [token.reveal()] if token else [])
+    if chat_only or token is None:
+        from bot.console import run_console
+
+        if sys.stdin.isatty():
+            print("Pathways in the terminal. Type your answers; /quit or Ctrl-D to stop.\n")
+        asyncio.run(run_console(settings, user))
+        return 0
+    from bot.telegram import run_telegram
+
+    run_telegram(settings)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    args = _parser().parse_args(argv)
+    if args.command == "ask":
+        return cmd_ask(args.question)
+    if args.command == "check":
+        return cmd_check()
+    if args.command == "chat":
+        return cmd_run(True, args.user, args.db)
+    return cmd_run(False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

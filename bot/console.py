@@ -1,0 +1,102 @@
+"""The same bot as a chat in the terminal: numbered buttons, state saved before each reply."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.attachments import render_attachment
+from bot.config import Settings
+from bot.service import Service, utcnow
+from bot.store import OutboxRow, Store
+from dialogs.state import Command, DialogState, Event, Reply, Text
+
+QUIT_WORDS = frozenset({"/quit", "/exit"})
+
+
+def parse_event(line: str) -> Event:
+    """A typed line as an event: '/start code' is a command, anything else is text."""
+    stripped = line.strip()
+    if stripped.startswith("/") and len(stripped) > 1 and not stripped[1:2].isspace():
+        name, _, arg = stripped[1:].partition(" ")
+        return Command(name.lower(), arg.strip())
+    return Text(line.rstrip("\r\n"))
+
+
+class Console:
+    """Reads lines from a terminal or a pipe, prints the bot's replies."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        user_id: int,
+        out: TextIO = sys.stdout,
+        files_dir: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.user_id = user_id
+        self.out = out
+        self.files_dir = files_dir or settings.database_path.resolve().parent / "pathways-files"
+        self.service = Service(store, clock=utcnow)
+
+    async def flush(self) -> None:
+        """Print every reply not yet shown (also what a crash left unsent), marking each sent."""
+        for row in await self.store.pending_outbox():
+            if row.chat_id != self.user_id:
+                continue
+            await self.show(row)
+            await self.store.mark_sent(row.id, None, utcnow())
+
+    async def show(self, row: OutboxRow) -> None:
+        """Print one reply: text, numbered choices, and where an attachment was saved."""
+        reply = Reply.from_dict(row.payload)
+        if reply.attachment is not None:
+            state = await self.store.load_state(self.user_id) or DialogState()
+            made = render_attachment(reply.attachment, state, self.settings.tz)
+            if made is not None:
+                self.files_dir.mkdir(parents=True, exist_ok=True)
+                path = self.files_dir / f"{self.user_id}-{made.filename}"
+                path.write_bytes(made.data)
+                self.print(f"[{made.label} saved: {path}]")
+        if reply.text:
+            self.print(reply.text)
+        for n, option in enumerate(reply.choices, 1):
+            self.print(f"   {n}. {option.label}")
+        self.print("")
+
+    def print(self, text: str) -> None:
+        """Write a line and flush (the other end may be a pipe)."""
+        self.out.write(f"bot: {text}\n" if text and not text.startswith(("   ", "[")) else f"{text}\n")
+        self.out.flush()
+
+    async def say(self, event: Event) -> None:
+        """Send one event as the user and print the replies."""
+        await self.service.turn(self.user_id, self.user_id, event)
+        await self.flush()
+
+    async def run(self, source: TextIO = sys.stdin) -> None:
+        """The chat loop: greet (or welcome back), then one turn per line until end of input."""
+        await self.flush()
+        await self.say(Command("start"))
+        loop = asyncio.get_running_loop()
+        while True:
+            if source.isatty():
+                self.out.write("you: ")
+                self.out.flush()
+            line = await loop.run_in_executor(None, source.readline)
+            if not line or line.strip().lower() in QUIT_WORDS:
+                break
+            await self.say(parse_event(line))
+
+
+async def run_console(settings: Settings, user_id: int, source: TextIO = sys.stdin) -> None:
+    """Open the store, chat until end of input, close."""
+    store = await Store.open(settings.database_path)
+    try:
+        await Console(store, settings, user_id).run(source)
+    finally:
+        await store.close()

@@ -1,0 +1,115 @@
+"""One turn, shared by Telegram and the terminal chat: lock the user, load, handle, commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from bot.store import OutboxRow, Store
+from dialogs.engine import handle
+from dialogs.flow import Flow, intake_flow
+from dialogs.state import CheckinDue, Choice, Command, DialogState, Event, Text
+from knowledge.loader import get_knowledge
+from knowledge.model import Knowledge
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (the default clock; tests pass their own)."""
+    return datetime.now(UTC)
+
+
+class UserLocks:
+    """One asyncio.Lock per user, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, user_id: int) -> AsyncIterator[None]:
+        """Hold the user's lock: their turns run one at a time, in arrival order."""
+        lock, users = self._locks.get(user_id, (asyncio.Lock(), 0))
+        self._locks[user_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[user_id]
+            if users == 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+def event_text(event: Event) -> str | None:
+    """What the user said, for the answers history (None for check-ins)."""
+    if isinstance(event, Text):
+        return event.text
+    if isinstance(event, Choice):
+        return f"[button] {event.choice_id}"
+    if isinstance(event, Command):
+        return f"/{event.name} {event.arg}".rstrip()
+    return None
+
+
+class Service:
+    """Runs turns: per-user order, different users concurrently, state and replies saved together."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        kb: Knowledge | None = None,
+        flow: Flow | None = None,
+        on_outbox: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.kb = kb or get_knowledge()
+        self.flow = flow or intake_flow()
+        self.locks = UserLocks()
+        self.on_outbox = on_outbox
+
+    async def turn(
+        self,
+        user_id: int,
+        chat_id: int,
+        event: Event,
+        *,
+        update_id: int | None = None,
+        checkin_id: int | None = None,
+    ) -> list[OutboxRow]:
+        """Handle one event for one user and commit it; returns the replies queued to send."""
+        async with self.locks.hold(user_id):
+            if update_id is not None and await self.store.is_processed(update_id):
+                log.info("update %s was already handled; skipped", update_id)
+                return []
+            state = await self.store.load_state(user_id) or DialogState()
+            now = self.clock()
+            result = handle(state, event, now, kb=self.kb, flow=self.flow)
+            if result.error:
+                log.error("engine failed on update %s for user %s:\n%s", update_id, user_id, result.error)
+            rows = await self.store.commit_turn(
+                user_id=user_id,
+                chat_id=chat_id,
+                turn=result,
+                update_id=update_id,
+                user_text=event_text(event),
+                now=now,
+                checkin_id=checkin_id,
+            )
+        if rows and self.on_outbox is not None:
+            self.on_outbox()
+        return rows
+
+    async def checkin(self, user_id: int, chat_id: int, checkin_id: int, event: CheckinDue) -> None:
+        """Run a due check-in as a turn (the claim is completed in the same transaction)."""
+        await self.turn(user_id, chat_id, event, checkin_id=checkin_id)

@@ -1,0 +1,134 @@
+"""Every fixed sentence the bot says, in one place, so wording can be reviewed and tested.
+
+Plain words, short sentences, one question at a time (tests keep the reading grade low).
+"""
+
+WELCOME = (
+    "Hi! I'm Pathways. I help you plan a path to a better job, step by step. "
+    "It takes about 5 minutes. You can stop any time and pick up later."
+)
+WELCOME_BACK = "Welcome back! You were here:"
+BACK_TO = "Back to where we were:"
+SORRY = "Sorry, something went wrong on my side. Your answers are safe."
+NOT_UNDERSTOOD = "Sorry, I did not get that. Please tap a button, or type one of these:"
+DID_YOU_MEAN = "Did you mean one of these?"
+MOVED_ON = "That question has moved on. Here is where we are now:"
+EMPTY = "I did not see any words. Please tap a button or type your answer."
+TOO_LONG = "That is a long message! I read only the start of it."
+PICK_MORE = "Added: {added}. Anything else? Tap more, or tap That's all."
+THATS_ALL = "That's all"
+WHY = "Why I ask: {why}"
+HELP = (
+    "You can tap the buttons or type your answer.\n"
+    "You can ask me things like: what pays more than $20 an hour?\n"
+    "Commands:\n"
+    "/progress - how far you are\n"
+    "/plan - your plan\n"
+    "/pathways - see the pathways\n"
+    "/change - change your pathway or goal\n"
+    "/pause - take a break\n"
+    "/resume - come back\n"
+    "/counselor - talk to a person\n"
+    "/mydata - see what I saved\n"
+    "/forget - delete your data\n"
+    "/restart - start over"
+)
+UNKNOWN_COMMAND = "I don't know that command. Type /help to see what I can do."
+
+RECOMMEND_INTRO = "Thank you! Here is what fits you best:"
+START_AT = "You can start at step {step}: {title}."
+START_PAY = "Jobs there: {jobs}. Pay: {pay}."
+NEXT_PAY = "Next, step {step}: {jobs}. Pay: {pay}."
+PICK_PATHWAY = "Which pathway do you want?"
+COMPARE = "Compare them"
+CHOOSE = "Choose {name}"
+COMPARE_INTRO = "Here are the pathways side by side:"
+CHOSEN = "Great choice: {name}!"
+
+GOALS_INTRO = "Now let's set your goals."
+GOAL_IMMEDIATE = "Now: {goal}"
+GOAL_MID = "Next: step {step}, {jobs} ({pay})"
+GOAL_LONG_ASK = "Where do you want to be in a few years? Pick your long-term goal."
+GOAL_TOP = "You can start at the top step already. Your goal: {jobs} ({pay})."
+WORK_READY = "For a job now you need: {skills}."
+
+PLAN_INTRO = "Your plan (dates are estimates - you can change them):"
+PLAN_OK = "Does this plan look OK?"
+PLAN_YES = "Looks good"
+PLAN_SLOWER = "I need more time"
+PLAN_GOAL = "Change my goal"
+PLAN_MOVED = "OK. I moved your dates {months} months later."
+NEXT_ACTION = "Your next step: {action}"
+
+CADENCE_ASK = "How often should I check in with you?"
+CADENCE_SET = "OK! I will check in {cadence}. First check-in: {date}."
+ENGAGED_IDLE = (
+    "You are on your way! I will check in on {date}. "
+    "Type /progress or /plan, or ask me about jobs and pay."
+)
+ENGAGED_IDLE_NO_DATE = "You are on your way! Type /progress or /plan, or ask me about jobs and pay."
+
+CHECKIN = "Hi! How is it going with this step?\n{milestone} (by {date})"
+REMINDER = "Just checking in again. How is it going?\n{milestone} (by {date})"
+CHECKIN_STOP = (
+    "I have not heard from you, so I will stop checking in for now. "
+    "Your plan is saved. Type /start any time to come back."
+)
+ALL_DONE = "You finished every step in your plan. Well done! Type /change to set a new goal."
+DONE = "Well done! You finished: {milestone}."
+DONE_NEXT = "Next: {milestone} (by {date})."
+DONE_PAY = "Pay now: {now}. Pay at step {step}: {next}."
+WORKING = "Good! Keep going. I will check in again on {date}."
+SNOOZED = "OK, I will ask again on {date}."
+STUCK_ASK = "Sorry to hear that. What is in the way?"
+STUCK_NEXT = "What would help?"
+MOVE_DATE = "Move my date later"
+KEEP_DATE = "Keep my date"
+STUCK_WORK = (
+    "A job now can help while you train. Jobs that need no training: {jobs}. "
+    "You need: {skills}."
+)
+STUCK_SUPPORT = (
+    "Adult Education and Workforce Solutions can help with support services. "
+    "Ask them about {need}. Type /counselor to talk to a person."
+)
+STUCK_COURSE = "Other places that teach this step: {resources}."
+STUCK_SHORTER = "A shorter way: a short-term certificate (one year or less) at step 3."
+STUCK_HEALTH = "Your health comes first. You can pause your plan and come back any time."
+
+CHANGE_ASK = "What do you want to change?"
+CHANGE_PATHWAY = "My pathway"
+CHANGE_GOAL = "My goal"
+CHANGE_CANCEL = "Nothing, go back"
+
+PAUSE_ASK = "OK, let's pause. Why do you need a break? (This helps us help you.)"
+PAUSED = (
+    "Your plan is paused and saved. Nothing is lost. "
+    "Type /resume when you are ready to come back."
+)
+PAUSED_NOTE = "Your plan is paused. Type /resume to come back."
+RESUME_ASK = "Do you want to pick up where you left off?"
+RESUMED = "Great to have you back!"
+CONTINUE = "Yes, continue"
+CHANGE_DATES = "Change the dates"
+CHANGE_PLAN = "Change my plan"
+SHIFT_ASK = "How much more time do you need?"
+NOT_PAUSED = "You are not paused. Let's keep going."
+
+RESTART_ASK = "Start over? Your answers and plan will be cleared."
+RESTART_DONE = "OK, we start fresh."
+FORGET_ASK = "Delete everything I saved about you? This cannot be undone."
+FORGOTTEN = "Done. I deleted everything about you. Type /start if you want to begin again."
+KEPT = "OK, nothing changed."
+YES = "Yes"
+NO = "No"
+
+NO_PLAN = "You don't have a plan yet. Let's finish the questions first."
+PROGRESS = "Step {step} of {total}: {title}\n{bar}"
+PROGRESS_DONE = "Done: {done} of {total} milestones."
+PROGRESS_NEXT = "Next: {milestone} (by {date})."
+
+MYDATA_INTRO = "This is everything I saved about you:"
+MYDATA_OUTRO = "Type /forget to delete it all."
+
+HANDOFF_SENT = "I asked a counselor to help you. A person will reply here soon."
