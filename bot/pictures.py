@@ -1,0 +1,639 @@
+"""Roadmap and comparison pictures (Pillow), sized and lettered for a phone screen."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from dialogs.state import DialogState, Milestone
+from knowledge.model import Pathway, Pay, PayUnit, Step
+
+WIDTH = 1080
+"""Picture width in pixels (a phone screen at full resolution)."""
+CAPTION_LIMIT = 1024
+"""Telegram's limit for a photo caption, in characters."""
+
+RGB = tuple[int, int, int]
+INK: RGB = (17, 17, 17)
+MUTED: RGB = (66, 66, 66)
+PAPER: RGB = (255, 255, 255)
+BACKDROP: RGB = (236, 239, 243)
+ROAD: RGB = (110, 110, 110)
+HERE: RGB = (13, 60, 140)
+"""Dark blue for 'you are here' (dark in grayscale too, with white letters)."""
+GOAL: RGB = (255, 196, 0)
+"""Amber for 'your goal' (light in grayscale, with black letters and a black frame)."""
+PAY: RGB = (0, 84, 40)
+"""Dark green for pay (near-black in grayscale)."""
+
+HEAD, TITLE, BODY, SMALL = 50, 38, 32, 28
+"""Type sizes in pixels: nothing on a picture is smaller than 28 px."""
+LEADING = 1.28
+MARGIN, GAP, PAD = 28, 18, 22
+RAIL = 112
+"""Width of the road on the left, where the step numbers sit."""
+BIG_DOT, DOT = 38, 30
+BORDER, STRONG_BORDER = 3, 8
+MAX_JOBS = 3
+MAX_DATES = 3
+"""Milestones shown on one step's card; the rest become '+ 2 more dates'."""
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+HERE_LABEL, GOAL_LABEL = "YOU ARE HERE", "YOUR GOAL"
+ESTIMATES = "Dates are estimates. You can change them."
+PAY_NOTE = "Pay is the average range for each step."
+
+_TRAILING = frozenset({"in", "of", "for", "and", "the", "to"})
+_STEP_PREFIX = re.compile(r"^step \d+\s*:\s*", re.IGNORECASE)
+_BRACKETS = re.compile(r"\s*\([^)]*\)")
+# The font Pillow ships (Aileron) has no dashes or curly quotes: plain look-alikes instead.
+_PLAIN = str.maketrans(
+    {"–": "-", "—": "-", "‒": "-", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "·"}
+)
+
+
+# ---- public API ------------------------------------------------------------------------------
+
+
+def current_step(state: DialogState) -> int:
+    """The step the user stands on: the entry step, raised by milestones already done."""
+    done = [m.step for m in state.milestones if m.done]
+    if state.entry_step is not None:
+        return max([state.entry_step, *done])
+    if done:
+        return max(done)
+    milestone = state.current_milestone
+    return milestone.step if milestone else 1
+
+
+def roadmap_png(pathway: Pathway, state: DialogState) -> bytes:
+    """The user's own roadmap: the steps bottom-up, where they are, their goal, their dates."""
+    here, goal = current_step(state), state.goals.long_step
+    header = _layout(_header_runs(pathway, here, goal), WIDTH - 2 * MARGIN)
+    width = WIDTH - 2 * MARGIN - RAIL
+    cards = [_card(pathway, step, state, here, goal, width) for step in _top_down(pathway)]
+    footer = _layout([_Run(ESTIMATES, SMALL, fill=MUTED)], width)
+    body = sum(card.height + GAP for card in cards)
+    image, draw = _canvas(MARGIN + _height(header) + GAP + body + _height(footer) + MARGIN)
+    y = _draw_lines(draw, header, MARGIN, MARGIN) + GAP
+    tops = []
+    for card in cards:
+        tops.append(y)
+        y = _draw_card(draw, card, MARGIN + RAIL, y) + GAP
+    _draw_road(draw, cards, tops, here, goal)
+    _draw_lines(draw, footer, MARGIN + RAIL, y)
+    return _png(image)
+
+
+def roadmap_text(pathway: Pathway, state: DialogState) -> dict[int, tuple[str, ...]]:
+    """The words on each step's card, by step number, as drawn ('[x]' marks a ticked date)."""
+    here, goal = current_step(state), state.goals.long_step
+    width = WIDTH - 2 * MARGIN - RAIL
+    cards = [_card(pathway, step, state, here, goal, width) for step in _top_down(pathway)]
+    return {card.number: (*card.labels, *map(_line_words, card.lines)) for card in cards}
+
+
+def _line_words(line: _Line) -> str:
+    box = {"done": "[x] ", "todo": "[ ] "}.get(line.box, "")
+    lead = f"{line.lead} " if line.lead else ""
+    return f"{box}{lead}{line.text}"
+
+
+def roadmap_caption(pathway: Pathway, state: DialogState) -> str:
+    """A short text alternative to the roadmap, at most CAPTION_LIMIT characters."""
+    here, goal = current_step(state), state.goals.long_step
+    lines = [f"Your roadmap: {pathway.name}.", f"You are here: {_step_words(pathway, here)}."]
+    if goal == here:
+        lines.append("This is also your goal step.")
+    elif goal is not None:
+        lines.append(f"Your goal: {_step_words(pathway, goal, state.goals.long_job)}.")
+    dates = [_milestone_words(m) for m in state.milestones]
+    return _fit([*lines, *(["Your dates:", *dates] if dates else [])], ESTIMATES)
+
+
+def comparison_png(pathways: Sequence[Pathway]) -> bytes:
+    """The pathways' steps side by side, top step first, each with its jobs and pay."""
+    if not pathways:
+        raise ValueError("no pathways to compare")
+    col = (WIDTH - 2 * MARGIN - RAIL - GAP * (len(pathways) - 1)) // len(pathways)
+    title = _layout([_Run("Compare pathways", HEAD, bold=True)], WIDTH - 2 * MARGIN)
+    heads = [_layout([_Run(p.name, TITLE, bold=True)], col - 2 * PAD) for p in pathways]
+    head_h = max(_height(h) for h in heads) + 2 * PAD
+    numbers = sorted({s.number for p in pathways for s in p.steps}, reverse=True)
+    rows = [[_cell(p, n, pathways, col) for p in pathways] for n in numbers]
+    note = _layout([_Run(PAY_NOTE, SMALL, fill=MUTED)], WIDTH - 2 * MARGIN)
+    body = sum(max(c.height for c in row) + GAP for row in rows)
+    image, draw = _canvas(
+        MARGIN + _height(title) + GAP + head_h + GAP + body + _height(note) + MARGIN
+    )
+    y = _draw_lines(draw, title, MARGIN, MARGIN) + GAP
+    y = _draw_heads(draw, heads, col, head_h, y)
+    for number, row in zip(numbers, rows, strict=True):
+        y = _draw_row(draw, number, row, col, y)
+    _draw_lines(draw, note, MARGIN, y)
+    return _png(image)
+
+
+def comparison_caption(pathways: Sequence[Pathway]) -> str:
+    """A short text alternative to the comparison, at most CAPTION_LIMIT characters."""
+    lines = ["Compare pathways, step by step:"]
+    for number in sorted({s.number for p in pathways for s in p.steps}):
+        lines.append(_compare_words(pathways, number))
+    return _fit(lines, PAY_NOTE)
+
+
+# ---- words --------------------------------------------------------------------------------
+
+
+def short_title(pathway: Pathway, step: Step) -> str:
+    """A step title short enough for a phone: 'Entry-level skilled jobs', 'Intake and your plan'."""
+    title = step.title.strip()
+    if "intake" in title.lower() and len(title) > 40:
+        return "Intake and your plan"
+    for prefix in ("Preparation for Employment in ", "Preparation for "):
+        if title.lower().startswith(prefix.lower()):
+            title = title[len(prefix) :]
+    drop = {pathway.short_name.lower(), pathway.name.lower(), pathway.id.lower()}
+    words = [w for w in title.split() if w.lower() not in drop]
+    while words and words[-1].lower() in _TRAILING:
+        words.pop()
+    words = [w if w.isupper() and len(w) > 1 else w.lower() for w in words] or [title]
+    return _capital(" ".join(words))
+
+
+def month(day: date) -> str:
+    """'Jun 2027', the same in every locale."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def jobs_text(step: Step, limit: int = MAX_JOBS) -> str:
+    """A few of the step's jobs, notes in brackets left out: 'Welder, fabricator, pipefitter'."""
+    titles = dict.fromkeys(_BRACKETS.sub("", job.title).strip() for job in step.jobs)
+    return _capital(", ".join(list(titles)[:limit]))
+
+
+def milestone_text(milestone: Milestone) -> str:
+    """A milestone's title for its step's card: no 'Step 3:' before it, no brackets after it."""
+    return _capital(_BRACKETS.sub("", _STEP_PREFIX.sub("", milestone.title)).strip())
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _step_words(pathway: Pathway, number: int, job: str = "") -> str:
+    step = _find(pathway, number)
+    if step is None:
+        return f"step {number}"
+    words = f"step {number} of {len(pathway.steps)}, {short_title(pathway, step).lower()}"
+    if job:
+        words += f" ({job})"
+    return words + (f", {step.pay.text()}" if step.pay else "")
+
+
+def _milestone_words(milestone: Milestone) -> str:
+    when = "Done" if milestone.done else month(milestone.target)
+    return f"• {'✓ ' if milestone.done else ''}{when}: {milestone_text(milestone)}"
+
+
+def _compare_words(pathways: Sequence[Pathway], number: int) -> str:
+    """'Step 3, entry-level skilled jobs: Manufacturing $49,000–55,000 a year (…); IT $18–23 …'."""
+    steps = [(p, s) for p in pathways if (s := _find(p, number))]
+    titles = {short_title(p, s).lower() for p, s in steps}
+    head = f"Step {number}, {titles.pop()}" if len(titles) == 1 else f"Step {number}"
+    both = _mixed_units(pathways, number)
+    pays = [f"{p.short_name} {_pay_words(s.pay, both)}" for p, s in steps if s.pay]
+    return f"{head}: {'; '.join(pays)}." if pays else f"{head}."
+
+
+def _pay_words(pay: Pay, both: bool) -> str:
+    return pay.text_both() if both else pay.text()
+
+
+def _fit(lines: Iterable[str], last: str) -> str:
+    """The lines and then `last`, leaving out lines past the caption limit (with a '…')."""
+    kept: list[str] = []
+    room = CAPTION_LIMIT - len(last) - 2
+    for line in lines:
+        if sum(len(k) + 1 for k in kept) + len(line) + 2 > room:
+            kept.append("…")
+            break
+        kept.append(line)
+    return "\n".join([*kept, last])[:CAPTION_LIMIT]
+
+
+def _find(pathway: Pathway, number: int) -> Step | None:
+    return next((s for s in pathway.steps if s.number == number), None)
+
+
+def _mixed_units(pathways: Sequence[Pathway], number: int) -> bool:
+    units = {s.pay.unit for p in pathways if (s := _find(p, number)) and s.pay}
+    return len(units) > 1
+
+
+def _top_down(pathway: Pathway) -> list[Step]:
+    return sorted(pathway.steps, key=lambda s: s.number, reverse=True)
+
+
+# ---- text layout --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A paragraph to wrap, optionally led by a check box and a bold date column."""
+
+    text: str
+    size: int
+    bold: bool = False
+    fill: RGB = INK
+    box: str = ""
+    """'', 'todo' or 'done'."""
+    lead: str = ""
+    """Bold words in a column of their own before the text (a date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One wrapped line, placed relative to its block; box and lead only on a run's first line."""
+
+    text: str
+    size: int
+    bold: bool
+    fill: RGB
+    x: int
+    y: int
+    box: str = ""
+    lead: str = ""
+
+
+@lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    font = ImageFont.load_default(size=size)
+    if not isinstance(font, ImageFont.FreeTypeFont):  # Pillow built without FreeType
+        raise RuntimeError("the roadmap pictures need Pillow with FreeType")
+    return font
+
+
+@lru_cache(maxsize=512)
+def _drawable(char: str) -> bool:
+    """False for characters the font would draw as an empty box."""
+    font = _font(20)
+    return bool(font.getmask(char).tobytes() != font.getmask("\uffff").tobytes())
+
+
+def _plain(text: str) -> str:
+    """The text with the characters the bundled font lacks replaced or left out."""
+    return "".join(c for c in text.translate(_PLAIN) if c.isascii() or _drawable(c))
+
+
+def _wrap(text: str, size: int, width: int) -> list[str]:
+    """Greedy word wrap to `width` pixels; a word longer than a line is cut."""
+    font, lines, line = _font(size), [], ""
+    for word in _plain(text).split():
+        candidate = f"{line} {word}".strip()
+        if line and font.getlength(candidate) > width:
+            lines.append(line)
+            candidate = word
+        while font.getlength(candidate) > width and len(candidate) > 1:
+            cut = _longest_prefix(candidate, font, width)
+            lines.append(candidate[:cut])
+            candidate = candidate[cut:]
+        line = candidate
+    return [*lines, line] if line else lines
+
+
+def _longest_prefix(word: str, font: ImageFont.FreeTypeFont, width: int) -> int:
+    cut = len(word) - 1
+    while cut > 1 and font.getlength(word[:cut]) > width:
+        cut -= 1
+    return cut
+
+
+def _line_height(size: int) -> int:
+    return round(size * LEADING)
+
+
+def _box_width(size: int) -> int:
+    return round(size * 1.45)
+
+
+def _lead_width(size: int) -> int:
+    return round(_font(size).getlength("Sep 2000")) + size // 2
+
+
+def _layout(runs: Sequence[_Run], width: int) -> list[_Line]:
+    """Wrap the runs into lines, one under another, starting at y = 0."""
+    lines, y = [], 0
+    for run in runs:
+        x = (_box_width(run.size) if run.box else 0) + (_lead_width(run.size) if run.lead else 0)
+        for i, text in enumerate(_wrap(run.text, run.size, width - x) or [""]):
+            first = i == 0
+            box, lead = (run.box, run.lead) if first else ("", "")
+            lines.append(_Line(text, run.size, run.bold, run.fill, x, y, box, lead))
+            y += _line_height(run.size)
+    return lines
+
+
+def _height(lines: Sequence[_Line]) -> int:
+    return max((ln.y + _line_height(ln.size) for ln in lines), default=0)
+
+
+# ---- drawing ------------------------------------------------------------------------------
+
+
+def _canvas(height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    image = Image.new("RGB", (WIDTH, height), BACKDROP)
+    return image, ImageDraw.Draw(image)
+
+
+def _png(image: Image.Image) -> bytes:
+    """PNG bytes with no metadata, so the same picture always gives the same bytes."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _text(
+    draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, fill: RGB, bold: bool
+) -> None:
+    """Text, made bold by a one-pixel stroke (the bundled font has one weight)."""
+    font, stroke = _font(size), 1 if bold else 0
+    draw.text(xy, text, font=font, fill=fill, stroke_width=stroke, stroke_fill=fill)
+
+
+def _draw_lines(
+    draw: ImageDraw.ImageDraw, lines: Sequence[_Line], x: int, y: int, fill: RGB | None = None
+) -> int:
+    """Draw the lines at (x, y); return the y under the last one."""
+    for ln in lines:
+        if ln.box:
+            _check_box(draw, x, y + ln.y, ln.size, ln.box == "done")
+        if ln.lead:
+            lead_x = x + (_box_width(ln.size) if ln.box else 0)
+            _text(draw, (lead_x, y + ln.y), ln.lead, ln.size, fill or ln.fill, bold=True)
+        _text(draw, (x + ln.x, y + ln.y), ln.text, ln.size, fill or ln.fill, ln.bold)
+    return y + _height(lines)
+
+
+def _check_box(draw: ImageDraw.ImageDraw, x: int, y: int, size: int, done: bool) -> None:
+    """An empty box for a date to come, a ticked one for a date done."""
+    s, top = size, y + round(size * 0.12)
+    _box(draw, (x, top, x + s, top + s), fill=PAPER, outline=INK, width=3, radius=4)
+    if done:
+        tick = [(x + s * 0.18, top + s * 0.52), (x + s * 0.42, top + s * 0.78)]
+        tick.append((x + s * 0.86, top + s * 0.2))
+        draw.line(tick, fill=PAY, width=max(4, s // 6), joint="curve")
+
+
+def _box(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[int, int, int, int],
+    *,
+    fill: RGB,
+    outline: RGB,
+    width: int,
+    radius: int = 14,
+) -> None:
+    draw.rounded_rectangle(xy, radius=radius, fill=fill, outline=outline, width=width)
+
+
+def _dot(
+    draw: ImageDraw.ImageDraw,
+    centre: tuple[int, int],
+    r: int,
+    number: int,
+    colours: tuple[RGB, ...],
+) -> None:
+    """A numbered circle on the road; `colours` are fill, number and ring."""
+    (cx, cy), (fill, ink, ring) = centre, colours
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill, outline=ring, width=5)
+    font = _font(TITLE if r > DOT else BODY)
+    draw.text(
+        centre, str(number), font=font, fill=ink, anchor="mm", stroke_width=1, stroke_fill=ink
+    )
+
+
+def _star(draw: ImageDraw.ImageDraw, cx: int, cy: int, r: int) -> None:
+    points = []
+    for i in range(10):
+        radius = r if i % 2 == 0 else r * 0.45
+        angle = math.pi / 2 + i * math.pi / 5
+        points.append((cx + radius * math.cos(angle), cy - radius * math.sin(angle)))
+    draw.polygon(points, fill=INK)
+
+
+# ---- the roadmap --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Card:
+    """One step's card on the roadmap, laid out and measured."""
+
+    number: int
+    here: bool
+    goal: bool
+    lines: tuple[_Line, ...]
+    width: int
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The labels across the card's top."""
+        return (HERE_LABEL,) * self.here + (GOAL_LABEL,) * self.goal
+
+    @property
+    def banner(self) -> int:
+        """Height of the label strip on top ('YOU ARE HERE', 'YOUR GOAL'), or 0."""
+        return _line_height(SMALL) + 16 if self.here or self.goal else 0
+
+    @property
+    def height(self) -> int:
+        return self.banner + _height(self.lines) + 2 * PAD
+
+    @property
+    def anchor(self) -> int:
+        """Offset from the card's top to the middle of its title line."""
+        return self.banner + PAD + _line_height(TITLE) // 2
+
+
+def _header_runs(pathway: Pathway, here: int, goal: int | None) -> list[_Run]:
+    where = f"You are on step {here} of {len(pathway.steps)}."
+    if goal == here:
+        where += " This is your goal step."
+    elif goal is not None:
+        where += f" Your goal: step {goal}."
+    return [
+        _Run("Your roadmap", HEAD, bold=True),
+        _Run(pathway.name, TITLE, bold=True, fill=HERE),
+        _Run(where, BODY),
+    ]
+
+
+def _card(
+    pathway: Pathway, step: Step, state: DialogState, here: int, goal: int | None, width: int
+) -> _Card:
+    runs = [_Run(short_title(pathway, step), TITLE, bold=True)]
+    if jobs := jobs_text(step):
+        runs.append(_Run(jobs, BODY))
+    if step.pay is not None:
+        runs.append(_Run(step.pay.text(), BODY, bold=True, fill=PAY))
+    runs.extend(_date_runs(_milestones_on(pathway, step, state)))
+    lines = tuple(_layout(runs, width - 2 * PAD))
+    return _Card(step.number, step.number == here, step.number == goal, lines, width)
+
+
+def _milestones_on(pathway: Pathway, step: Step, state: DialogState) -> list[Milestone]:
+    """The milestones drawn on this step's card (steps out of range go to the nearest card)."""
+    numbers = [s.number for s in pathway.steps]
+    low, high = min(numbers), max(numbers)
+    return [m for m in state.milestones if min(max(m.step, low), high) == step.number]
+
+
+def _date_runs(milestones: Sequence[Milestone]) -> list[_Run]:
+    runs = [
+        _Run(milestone_text(m), SMALL, box="done" if m.done else "todo", lead=month(m.target))
+        for m in milestones[:MAX_DATES]
+    ]
+    if len(milestones) > MAX_DATES:
+        runs.append(_Run(f"+ {len(milestones) - MAX_DATES} more dates", SMALL, fill=MUTED))
+    return runs
+
+
+def _draw_card(draw: ImageDraw.ImageDraw, card: _Card, x: int, y: int) -> int:
+    """Draw one step's card at (x, y); return its bottom."""
+    bottom, strong = y + card.height, card.here or card.goal
+    outline = HERE if card.here else INK
+    width = STRONG_BORDER if strong else BORDER
+    _box(draw, (x, y, x + card.width, bottom), fill=PAPER, outline=outline, width=width)
+    if strong:
+        _draw_badges(draw, card, x, y)
+    _draw_lines(draw, card.lines, x + PAD, y + card.banner + PAD)
+    return bottom
+
+
+def _draw_badges(draw: ImageDraw.ImageDraw, card: _Card, x: int, y: int) -> None:
+    """The 'YOU ARE HERE' and 'YOUR GOAL' labels across the top of a card."""
+    h = card.banner
+    if card.here:
+        x = _badge(draw, HERE_LABEL, (x, y, h), (HERE, PAPER, HERE), star=False)
+    if card.goal:
+        _badge(draw, GOAL_LABEL, (x, y, h), (GOAL, INK, INK), star=True)
+
+
+def _badge(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    where: tuple[int, int, int],
+    colours: tuple[RGB, RGB, RGB],
+    *,
+    star: bool,
+) -> int:
+    """One label at (x, y) of height h; return where the next one starts."""
+    (x, y, h), (fill, ink, frame) = where, colours
+    icon = h if star else 0
+    width = round(_font(SMALL).getlength(text)) + 2 * PAD + icon
+    _box(draw, (x, y, x + width, y + h), fill=fill, outline=frame, width=4)
+    if star:
+        _star(draw, x + PAD + h // 2 - 6, y + h // 2, h // 2 - 6)
+    _text(draw, (x + PAD + icon, y + (h - _line_height(SMALL)) // 2 + 2), text, SMALL, ink, True)
+    return x + width - 4
+
+
+def _draw_road(
+    draw: ImageDraw.ImageDraw,
+    cards: Sequence[_Card],
+    tops: Sequence[int],
+    here: int,
+    goal: int | None,
+) -> None:
+    """The road on the left: a line through numbered circles, your stretch drawn thick."""
+    cx = MARGIN + RAIL // 2 - 6
+    centre = {card.number: top + card.anchor for card, top in zip(cards, tops, strict=True)}
+    draw.line([(cx, min(centre.values())), (cx, max(centre.values()))], fill=ROAD, width=10)
+    if goal is not None and goal != here and {goal, here} <= centre.keys():
+        _draw_route(draw, cx, centre[here], centre[goal])
+    for card in cards:
+        _dot(draw, (cx, centre[card.number]), *_dot_style(card))
+
+
+def _dot_style(card: _Card) -> tuple[int, int, tuple[RGB, RGB, RGB]]:
+    if card.here:
+        return BIG_DOT, card.number, (HERE, PAPER, HERE)
+    if card.goal:
+        return BIG_DOT, card.number, (GOAL, INK, INK)
+    return DOT, card.number, (PAPER, INK, ROAD)
+
+
+def _draw_route(draw: ImageDraw.ImageDraw, cx: int, start: int, end: int) -> None:
+    """Your stretch of the road, from where you are to your goal, with an arrow head."""
+    draw.line([(cx, start), (cx, end)], fill=INK, width=16)
+    way = -1 if end < start else 1
+    tip = end - way * (BIG_DOT + 4)
+    base = tip - way * 34
+    draw.polygon([(cx - 28, base), (cx + 28, base), (cx, tip)], fill=INK)
+
+
+# ---- the comparison -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """One pathway's step in the comparison grid."""
+
+    lines: tuple[_Line, ...]
+
+    @property
+    def height(self) -> int:
+        return _height(self.lines) + 2 * PAD
+
+
+def _cell(pathway: Pathway, number: int, pathways: Sequence[Pathway], width: int) -> _Cell:
+    step = _find(pathway, number)
+    if step is None:
+        return _Cell(())
+    runs = [_Run(short_title(pathway, step), SMALL, bold=True)]
+    if jobs := jobs_text(step):
+        runs.append(_Run(jobs, SMALL))
+    if step.pay is not None:
+        runs.append(_Run(step.pay.text(), BODY, bold=True, fill=PAY))
+        if _mixed_units(pathways, number):
+            runs.append(_Run(f"({_other_unit(step.pay).text()})", SMALL, fill=MUTED))
+    return _Cell(tuple(_layout(runs, width - 2 * PAD)))
+
+
+def _other_unit(pay: Pay) -> Pay:
+    return pay.yearly if pay.unit is PayUnit.HOUR else pay.hourly
+
+
+def _draw_heads(
+    draw: ImageDraw.ImageDraw, heads: Sequence[Sequence[_Line]], col: int, h: int, y: int
+) -> int:
+    """The pathway names in dark boxes over their columns; return the y under them."""
+    for i, head in enumerate(heads):
+        x = MARGIN + RAIL + i * (col + GAP)
+        _box(draw, (x, y, x + col, y + h), fill=INK, outline=INK, width=BORDER)
+        _draw_lines(draw, head, x + PAD, y + PAD, fill=PAPER)
+    rail = (MARGIN + RAIL // 2 - 6, y + h // 2)
+    draw.text(
+        rail, "Step", font=_font(SMALL), fill=INK, anchor="mm", stroke_width=1, stroke_fill=INK
+    )
+    return y + h + GAP
+
+
+def _draw_row(
+    draw: ImageDraw.ImageDraw, number: int, row: Sequence[_Cell], col: int, y: int
+) -> int:
+    """One step across all pathways, its number on the left; return the y under it."""
+    height = max(cell.height for cell in row)
+    for i, cell in enumerate(row):
+        x = MARGIN + RAIL + i * (col + GAP)
+        if cell.lines:
+            _box(draw, (x, y, x + col, y + height), fill=PAPER, outline=INK, width=BORDER)
+            _draw_lines(draw, cell.lines, x + PAD, y + PAD)
+    _dot(draw, (MARGIN + RAIL // 2 - 6, y + height // 2), BIG_DOT, number, (PAPER, INK, INK))
+    return y + height + GAP
