@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.attachments import render_attachment
+from bot.checkins import placer
 from bot.config import Settings
 from bot.service import Service, utcnow
 from bot.store import OutboxRow, Store
@@ -41,7 +42,7 @@ class Console:
         self.user_id = user_id
         self.out = out
         self.files_dir = files_dir or settings.database_path.resolve().parent / "pathways-files"
-        self.service = Service(store, clock=utcnow)
+        self.service = Service(store, clock=utcnow, place=placer(settings))
 
     async def flush(self) -> None:
         """Print every reply not yet shown (also what a crash left unsent), marking each sent."""

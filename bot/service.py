@@ -6,12 +6,23 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.store import OutboxRow, Store
 from dialogs.engine import handle
 from dialogs.flow import Flow, intake_flow
-from dialogs.state import CheckinDue, Choice, Command, DialogState, Event, Text
+from bot.render import merge_replies
+from dialogs.state import (
+    CheckinDue,
+    Choice,
+    Command,
+    DialogState,
+    Event,
+    ScheduleCheckin,
+    Text,
+    Turn,
+)
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
@@ -70,6 +81,7 @@ class Service:
         kb: Knowledge | None = None,
         flow: Flow | None = None,
         on_outbox: Callable[[], None] | None = None,
+        place: Callable[[datetime, datetime, int | None], datetime] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -77,6 +89,7 @@ class Service:
         self.flow = flow or intake_flow()
         self.locks = UserLocks()
         self.on_outbox = on_outbox
+        self.place = place
 
     async def turn(
         self,
@@ -97,6 +110,7 @@ class Service:
             result = handle(state, event, now, kb=self.kb, flow=self.flow)
             if result.error:
                 log.error("engine failed on update %s for user %s:\n%s", update_id, user_id, result.error)
+            result = self._placed(result, now)
             rows = await self.store.commit_turn(
                 user_id=user_id,
                 chat_id=chat_id,
@@ -109,6 +123,16 @@ class Service:
         if rows and self.on_outbox is not None:
             self.on_outbox()
         return rows
+
+    def _placed(self, turn: Turn, now: datetime) -> Turn:
+        """Replies merged into as few messages as possible; check-ins moved into the user's day."""
+        effects = tuple(
+            replace(e, due=self.place(e.due, now, turn.state.checkin_hour))
+            if isinstance(e, ScheduleCheckin) and self.place is not None
+            else e
+            for e in turn.effects
+        )
+        return replace(turn, replies=merge_replies(turn.replies), effects=effects)
 
     async def checkin(self, user_id: int, chat_id: int, checkin_id: int, event: CheckinDue) -> None:
         """Run a due check-in as a turn (the claim is completed in the same transaction)."""

@@ -36,7 +36,9 @@ from dialogs.state import (
     Command,
     DialogState,
     Effect,
+    Event,
     ForgetUser,
+    Media,
     Milestone,
     Option,
     Phase,
@@ -55,11 +57,14 @@ MAX_TEXT = 2000
 RETURN_AFTER = timedelta(days=30)
 """A user silent this long is greeted with 'Welcome back' and a summary."""
 REMINDER_AFTER = timedelta(days=2)
+QUIET_AFTER_CHAT = timedelta(days=1)
+"""No check-in prompt within a day of the user's last message."""
 BACKOFF = timedelta(days=30)
 MAX_UNANSWERED = 3
 CADENCES = {"weekly": 7, "biweekly": 14, "monthly": 30}
 CADENCE_LABELS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Every month"}
 SHIFTS = {"shift1": 1, "shift3": 3, "shift6": 6}
+CHECKIN_HOURS = ((9, "Morning (9 am)"), (12, "Noon"), (15, "Afternoon (3 pm)"), (18, "Evening (6 pm)"))
 PROGRESS_WIDTH = 10
 CHECKIN_STAGES = frozenset({"checkin", "stuck", "stuck_next", "shift"})
 
@@ -109,7 +114,7 @@ class Stage:
 
 def handle(
     state: DialogState,
-    event: Text | Choice | Command | CheckinDue,
+    event: Event,
     now: datetime,
     *,
     kb: Knowledge | None = None,
@@ -138,7 +143,9 @@ def handle(
     return Turn(state=new, replies=step.replies, effects=step.effects)
 
 
-def _event_text(event: Text | Choice | Command) -> str:
+def _event_text(event: Text | Choice | Command | Media) -> str:
+    if isinstance(event, Media):
+        return f"[{event.kind}]"
     if isinstance(event, Text):
         return event.text
     if isinstance(event, Choice):
@@ -146,9 +153,11 @@ def _event_text(event: Text | Choice | Command) -> str:
     return f"/{event.name} {event.arg}".strip()
 
 
-def _dispatch(ctx: Ctx, state: DialogState, event: Text | Choice | Command | CheckinDue) -> Outcome:
+def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
     if isinstance(event, CheckinDue):
         return _checkin_due(ctx, state, event)
+    if isinstance(event, Media):
+        return Outcome(state, (Reply(say.MEDIA), *_reask(ctx, state, "")))
     if isinstance(event, Command):
         return _command(ctx, state, event)
     if state.status is not Status.ACTIVE and state.pending not in {
@@ -457,7 +466,7 @@ def _ask_goal(ctx: Ctx, state: DialogState) -> Reply:
     for step in pathway.steps:
         if step.number > entry and step.jobs:
             pay = f", {step.pay.text()}" if step.pay else ""
-            options.append(Option(f"goal:{step.number}", f"Outcome {step.number}: {job_names(step, 2)}{pay}"))
+            options.append(Option(f"goal:{step.number}", f"Step {step.number}: {job_names(step, 2)}{pay}"))
     return Reply(say.GOAL_LONG_ASK, tuple(options))
 
 
@@ -547,13 +556,38 @@ def _cadence_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]
 
 def _answer_cadence(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     key = option.removeprefix("cad:")
-    days = CADENCES[key]
+    state = replace(state, cadence_days=CADENCES[key], unanswered=0)
+    if state.checkin_hour is None:
+        state = replace(state, pending="checkin_time")
+        return Outcome(state, (_ask_checkin_time(ctx, state),))
+    return _start_checkins(ctx, state)
+
+
+def _start_checkins(ctx: Ctx, state: DialogState) -> Outcome:
+    days = state.cadence_days or CADENCES["biweekly"]
+    label = next(CADENCE_LABELS[k] for k, v in CADENCES.items() if v == days)
     due = ctx.now + timedelta(days=days)
-    state = replace(
-        state, cadence_days=days, phase=Phase.ENGAGED, pending=None, unanswered=0
-    )
-    text = say.CADENCE_SET.format(cadence=CADENCE_LABELS[key].lower(), date=f"{due:%a %d %b}")
+    state = replace(state, phase=Phase.ENGAGED, pending=None, unanswered=0)
+    text = say.CADENCE_SET.format(cadence=label.lower(), date=f"{due:%a %d %b}")
     return Outcome(state, (Reply(text),), (ScheduleCheckin(due),))
+
+
+def _ask_checkin_time(ctx: Ctx, state: DialogState) -> Reply:
+    return Reply(say.TIME_ASK, tuple(Option(f"hour:{h}", label) for h, label in CHECKIN_HOURS))
+
+
+def _checkin_time_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "hour:9": ("morning", "9", "9am", "early", "am"),
+        "hour:12": ("noon", "midday", "lunch", "12"),
+        "hour:15": ("afternoon", "3", "3pm", "after school"),
+        "hour:18": ("evening", "6", "6pm", "night", "after work", "pm"),
+    }
+
+
+def _answer_checkin_time(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    state = replace(state, checkin_hour=int(option.removeprefix("hour:")))
+    return _start_checkins(ctx, state)
 
 
 def _next_checkin(ctx: Ctx, state: DialogState) -> tuple[datetime, ScheduleCheckin]:
@@ -600,6 +634,10 @@ STUCK_OPTIONS = (
 def _checkin_due(ctx: Ctx, state: DialogState, event: CheckinDue) -> Outcome:
     if state.status is not Status.ACTIVE or state.phase is not Phase.ENGAGED:
         return Outcome(state)
+    recent = state.last_seen is not None and ctx.now - state.last_seen < QUIET_AFTER_CHAT
+    if recent and event.kind != "snooze":
+        # They talked to the bot within the last day: no prompt now, try again a day later.
+        return Outcome(state, (), (ScheduleCheckin(ctx.now + QUIET_AFTER_CHAT, event.kind),))
     milestone = state.current_milestone
     if milestone is None:
         return Outcome(replace(state, pending=None), (Reply(say.ALL_DONE),))
@@ -655,7 +693,7 @@ def _answer_checkin(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     days = 1 if option == "ci:tomorrow" else 7
     due = ctx.now + timedelta(days=days)
     milestone = state.current_milestone
-    effect = ScheduleCheckin(due, milestone_id=milestone.id if milestone else None)
+    effect = ScheduleCheckin(due, "snooze", milestone.id if milestone else None)
     state = replace(state, pending=None)
     return Outcome(state, (Reply(say.SNOOZED.format(date=f"{due:%a %d %b}")),), (effect,))
 
@@ -919,7 +957,7 @@ def _cmd_progress(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
 
 
 def progress_reply(kb: Knowledge, state: DialogState) -> Reply:
-    """'Outcome 2 of 5' with a bar, milestones done, the next one and what the next step pays."""
+    """'Step 2 of 5' with a bar, milestones done, the next one and what the next step pays."""
     pathway = kb.pathway(state.pathway_id or kb.pathways[0].id)
     nxt = state.current_milestone
     current = max([m.step for m in state.milestones if m.done] + [state.entry_step or 1])
@@ -1031,6 +1069,13 @@ def mydata_text(kb: Knowledge, flow: Flow, state: DialogState) -> str:
     return "\n".join(lines)
 
 
+def _cmd_checkins(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
+    if state.plan_made_on is None:
+        return Outcome(state, (Reply(say.NO_PLAN), *_reask(ctx, state)))
+    state = replace(state, pending="cadence")
+    return Outcome(state, (_ask_cadence(ctx, state),))
+
+
 def _cmd_counselor(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     return _handoff(ctx, state)
 
@@ -1053,6 +1098,7 @@ COMMANDS: dict[str, Callable[[Ctx, DialogState, str], Outcome]] = {
     "mydata": _cmd_mydata,
     "forget": _cmd_forget,
     "counselor": _cmd_counselor,
+    "checkins": _cmd_checkins,
 }
 
 STAGES: dict[str, Stage] = {
@@ -1060,6 +1106,7 @@ STAGES: dict[str, Stage] = {
     "goal": Stage(_ask_goal, _answer_goal, _goal_synonyms),
     "plan_ok": Stage(_ask_plan_ok, _answer_plan_ok, _plan_synonyms),
     "cadence": Stage(_ask_cadence, _answer_cadence, _cadence_synonyms),
+    "checkin_time": Stage(_ask_checkin_time, _answer_checkin_time, _checkin_time_synonyms),
     "checkin": Stage(_ask_checkin, _answer_checkin, _checkin_synonyms),
     "stuck": Stage(_ask_stuck, _answer_stuck, _stuck_synonyms),
     "stuck_next": Stage(_ask_stuck_next, _answer_stuck_next),

@@ -12,7 +12,7 @@ from knowledge.model import Education, Pathway, Process, Step
 
 FULL_TIME_STUDY_HOURS = 20
 """Hours a week at which the seed's course lengths hold; fewer hours stretch the plan."""
-MAX_STRETCH = 3.0
+MAX_STRETCH = 2.0
 ESTIMATED_STEP_MONTHS = 6
 """Our estimate for a step whose length the seed does not give (step 2's coursework)."""
 JOB_SEARCH_MONTHS = 1
@@ -37,7 +37,8 @@ def stretch(hours: AnswerValue | None) -> float:
     """How much longer than full-time study the plan takes at `hours` a week."""
     if not isinstance(hours, int) or isinstance(hours, bool) or hours <= 0:
         return 1.0
-    return min(MAX_STRETCH, max(1.0, FULL_TIME_STUDY_HOURS / hours))
+    # Square root: part-time students take longer, but not in proportion (classes are fixed).
+    return min(MAX_STRETCH, max(1.0, math.sqrt(FULL_TIME_STUDY_HOURS / hours)))
 
 
 def step_months(step: Step, hours: AnswerValue | None) -> int:

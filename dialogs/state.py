@@ -66,13 +66,20 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class CheckinDue:
-    """A scheduled check-in came due (`kind` is 'checkin' or 'reminder')."""
+    """A scheduled check-in came due (`kind`: "checkin", "reminder" or "snooze")."""
 
     kind: str = "checkin"
     milestone_id: str | None = None
 
 
-Event: TypeAlias = Text | Choice | Command | CheckinDue
+@dataclass(frozen=True, slots=True)
+class Media:
+    """Something the bot cannot read: a photo, sticker, voice note, location, contact, file."""
+
+    kind: str
+
+
+Event: TypeAlias = Text | Choice | Command | CheckinDue | Media
 
 
 # ---- replies and effects --------------------------------------------------------------------

@@ -1,0 +1,230 @@
+"""The outbox sender: committed replies leave in order per chat, within Telegram's limits.
+
+Replies are saved before they are sent (see `bot.store`). This module sends them: one task per
+chat with unsent rows (so a chat's messages keep their order and a slow chat never holds up
+the others), marking each row sent as soon as Telegram accepts it. On start it sends whatever
+a crash left unsent. 429 waits `retry_after`; 5xx and network errors back off and retry; 403
+(the user blocked the bot) marks the user inactive and drops what was queued for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.attachments import render_attachment
+from bot.render import caption, messages
+from bot.store import OutboxRow, Store
+from dialogs.state import DialogState, Reply
+from knowledge.model import Knowledge
+
+log = logging.getLogger(__name__)
+
+PER_CHAT_BURST = 3
+"""Messages a chat may get at once before pacing starts (a turn's reply is 1 to 3 messages)."""
+PER_CHAT_INTERVAL = 1.0
+"""Seconds between messages to one chat after the burst: Telegram's ~1 message a second."""
+MAX_BACKOFF = 60.0
+MAX_BAD_REQUEST_ATTEMPTS = 3
+IDLE_POLL = 1.0
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class ChatPacer:
+    """A token bucket per chat: PER_CHAT_BURST at once, then one message per interval."""
+
+    def __init__(self, burst: int, interval: float, clock: Callable[[], float] = time.monotonic):
+        self.burst, self.interval, self.clock = burst, interval, clock
+        self._tokens: dict[int, tuple[float, float]] = {}
+
+    def wait_time(self, chat_id: int) -> float:
+        """Seconds to wait before the next message to this chat (and take the token)."""
+        now = self.clock()
+        tokens, at = self._tokens.get(chat_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) / self.interval)
+        if tokens >= 1:
+            self._tokens[chat_id] = (tokens - 1, now)
+            return 0.0
+        wait = (1 - tokens) * self.interval
+        self._tokens[chat_id] = (0.0, now + wait)
+        return wait
+
+    def forget(self, chat_id: int) -> None:
+        """Drop a chat's bucket once it is full again (keeps memory flat)."""
+        self._tokens.pop(chat_id, None)
+
+
+class Delivery:
+    """Sends outbox rows through the Bot; `wake()` after a commit, `stop()` to flush and end."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        tz: ZoneInfo,
+        kb: Knowledge,
+        *,
+        clock: Callable[[], datetime],
+        burst: int = PER_CHAT_BURST,
+        interval: float = PER_CHAT_INTERVAL,
+    ) -> None:
+        self.bot, self.store, self.tz, self.kb, self.clock = bot, store, tz, kb, clock
+        self.pacer = ChatPacer(burst, interval)
+        self._wake = asyncio.Event()
+        self._chats: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
+        self._loop_task: asyncio.Task[None] | None = None
+        self.sent = 0
+
+    def wake(self) -> None:
+        """New rows were committed: look at the outbox now."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the sender loop (it first sends what an earlier run left unsent)."""
+        self._loop_task = asyncio.create_task(self._run(), name="delivery")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Send what is queued (up to `timeout` seconds), then stop."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            await self.drain()
+            if not self._chats and not await self.store.pending_outbox(limit=1):
+                break
+            await asyncio.sleep(0.05)
+        self._stopping = True
+        self._wake.set()
+        tasks = [t for t in (self._loop_task, *self._chats.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("delivery: reading the outbox failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+            self._wake.clear()
+
+    async def drain(self) -> None:
+        """Start a sender for every chat with unsent rows that has none running."""
+        rows = await self.store.pending_outbox(limit=5000)
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        for chat_id, chat_rows in by_chat.items():
+            if chat_id not in self._chats:
+                task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
+                self._chats[chat_id] = task
+
+    async def idle(self) -> None:
+        """Wait until every queued row has been sent (for tests and shutdown)."""
+        while True:
+            await self.drain()
+            if not self._chats:
+                if not await self.store.pending_outbox(limit=1):
+                    return
+            await asyncio.gather(*self._chats.values(), return_exceptions=True)
+
+    async def _send_chat(self, chat_id: int, rows: list[OutboxRow]) -> None:
+        try:
+            for row in rows:
+                if not await self._send_with_retries(row):
+                    break
+        except Exception:
+            log.exception("delivery to chat %s failed; will retry", chat_id)
+        finally:
+            self._chats.pop(chat_id, None)
+            self.pacer.forget(chat_id) if not self._chats else None
+            self._wake.set()
+
+    async def _send_with_retries(self, row: OutboxRow) -> bool:
+        """Send one row until it is sent, or the user is gone; False stops this chat's queue."""
+        backoff = 1.0
+        while not self._stopping:
+            try:
+                message_id = await self._send(row)
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                log.warning("429 for chat %s: waiting %.1f s", row.chat_id, wait)
+                await asyncio.sleep(wait)
+                continue
+            except Forbidden:
+                log.info("user %s blocked the bot: marked inactive", row.user_id)
+                await self.store.mark_inactive(row.user_id, self.clock())
+                return False
+            except BadRequest as exc:
+                if "chat not found" in str(exc).lower():
+                    await self.store.mark_inactive(row.user_id, self.clock())
+                    return False
+                await self.store.mark_failed(row.id, str(exc))
+                if row.attempts + 1 >= MAX_BAD_REQUEST_ATTEMPTS:
+                    log.error("giving up on outbox row %s: %s", row.id, exc)
+                    await self.store.mark_sent(row.id, None, self.clock())
+                    return True
+                row = _bumped(row)
+                await asyncio.sleep(backoff)
+                continue
+            except (TimedOut, NetworkError) as exc:
+                log.warning("sending to chat %s failed (%s); retry in %.0f s", row.chat_id, exc, backoff)
+                await self.store.mark_failed(row.id, str(exc))
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+                continue
+            await self.store.mark_sent(row.id, message_id, self.clock())
+            self.sent += 1
+            return True
+        return False
+
+    async def _pace(self, chat_id: int) -> None:
+        wait = self.pacer.wait_time(chat_id)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _send(self, row: OutboxRow) -> int | None:
+        """Send one reply (text, picture or file); the last Telegram message id."""
+        reply = Reply.from_dict(row.payload)
+        if reply.attachment is not None:
+            return await self._send_attachment(row, reply)
+        message_id = None
+        for message in messages(reply, row.version):
+            await self._pace(row.chat_id)
+            sent = await self.bot.send_message(row.chat_id, message.text, reply_markup=message.markup)
+            message_id = sent.message_id
+        return message_id
+
+    async def _send_attachment(self, row: OutboxRow, reply: Reply) -> int | None:
+        state = await self.store.load_state(row.user_id) or DialogState()
+        made = render_attachment(reply.attachment, state, self.tz, self.kb) if reply.attachment else None
+        if made is None:
+            return None
+        await self._pace(row.chat_id)
+        text = caption(reply.attachment.caption if reply.attachment and reply.attachment.caption else made.caption)
+        file = InputFile(made.data, filename=made.filename)
+        if made.is_picture:
+            sent = await self.bot.send_photo(row.chat_id, file, caption=text)
+        else:
+            sent = await self.bot.send_document(row.chat_id, file, caption=text)
+        return sent.message_id
+
+
+def _bumped(row: OutboxRow) -> OutboxRow:
+    from dataclasses import replace
+
+    return replace(row, attempts=row.attempts + 1)

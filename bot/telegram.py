@@ -1,0 +1,228 @@
+"""The python-telegram-bot Application: updates in, engine events out, lifecycle of the parts.
+
+Handlers only translate: a Telegram update becomes a `Text`, `Choice`, `Command` or `Media`
+event for `Service.turn`, which commits the state and the replies together; `Delivery` sends
+them. The database, the sender and the check-in sweeper open in `post_init` and close in
+`post_shutdown`, so SIGTERM stops taking updates, finishes the turn in flight and flushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.checkins import Sweeper, placer
+from bot.config import Settings
+from bot.console import parse_event
+from bot.delivery import Delivery
+from bot.render import parse_callback
+from bot.service import Service, utcnow
+from bot.store import Store
+from dialogs.state import Choice, Event, Media, Text
+from knowledge.loader import get_knowledge
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("start", "Start or pick up where you left off"),
+    ("progress", "How far you are"),
+    ("plan", "Your plan, picture and calendar"),
+    ("pathways", "See the pathways side by side"),
+    ("change", "Change your pathway or goal"),
+    ("pause", "Take a break"),
+    ("resume", "Come back after a break"),
+    ("counselor", "Talk to a person"),
+    ("mydata", "See what is saved about you"),
+    ("forget", "Delete your data"),
+    ("help", "What I can do"),
+)
+PRIVATE_ONLY = "Let's talk in a private chat, so your answers stay private: {link}"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+@dataclass
+class Parts:
+    """What the Application owns while it runs."""
+
+    store: Store
+    service: Service
+    delivery: Delivery
+    sweeper: Sweeper
+
+
+def parts(app: Application[Any, Any, Any, Any, Any, Any]) -> Parts:
+    """The running parts, kept in bot_data."""
+    found = app.bot_data["parts"]
+    assert isinstance(found, Parts)
+    return found
+
+
+def media_kind(update: Update) -> str | None:
+    """What kind of non-text message this is, if it is one."""
+    message = update.message
+    if message is None:
+        return None
+    for kind in ("photo", "sticker", "voice", "video", "audio", "document", "location", "contact"):
+        if getattr(message, kind, None):
+            return kind
+    return "message" if message.text is None else None
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private message: text or command -> the engine; anything else -> a kind note."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        link = f"https://t.me/{context.bot.username}"
+        with contextlib.suppress(TelegramError):
+            await message.reply_text(PRIVATE_ONLY.format(link=link))
+        return
+    kind = media_kind(update)
+    event: Event = Media(kind) if kind else parse_event(message.text or "")
+    if isinstance(event, Text) and not message.text:
+        event = Media("message")
+    await parts(context.application).service.turn(
+        user.id, message.chat.id, event, update_id=update.update_id
+    )
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button tap: acknowledge it at once, take the keyboard off, run the choice."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    message = query.message
+    chat_id = message.chat.id if message is not None else user.id
+    if message is not None and getattr(message.chat, "type", ChatType.PRIVATE) != ChatType.PRIVATE:
+        return
+    if message is not None:
+        with contextlib.suppress(BadRequest, TelegramError):
+            await context.bot.edit_message_reply_markup(chat_id, message.message_id, reply_markup=None)
+    choice = parse_callback(query.data)
+    event: Event = choice if choice is not None else Choice("", None)
+    await parts(context.application).service.turn(
+        user.id, chat_id, event, update_id=update.update_id
+    )
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message changes nothing: the answer was already taken."""
+    log.debug("ignored an edited message in update %s", update.update_id)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log any handler failure with the update id; the user's saved progress is untouched."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("handler failed on update %s", update_id, exc_info=context.error)
+
+
+async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Open the database, start the sender and the sweeper, set the command menu."""
+    settings: Settings = app.bot_data["settings"]
+    store = await Store.open(settings.database_path)
+    kb = get_knowledge()
+    delivery = Delivery(app.bot, store, settings.tz, kb, clock=utcnow)
+    service = Service(store, clock=utcnow, kb=kb, on_outbox=delivery.wake, place=placer(settings))
+    sweeper = Sweeper(store, service, settings, clock=utcnow)
+    app.bot_data["parts"] = Parts(store, service, delivery, sweeper)
+    delivery.start()
+    sweeper.start()
+    try:
+        await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", exc)
+
+
+async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the sweeper, send what is queued, close the database."""
+    found = app.bot_data.get("parts")
+    if not isinstance(found, Parts):
+        return
+    await found.sweeper.stop()
+    await found.delivery.stop()
+    await found.store.close()
+
+
+def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Application for these settings (Bot API URL from settings, so a fake or self-hosted
+    server works the same)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.reveal())
+        .base_url(settings.telegram_api_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.telegram_file_url:
+        builder = builder.base_file_url(settings.telegram_file_url)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~private, on_message))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, on_message))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)
+    return app
+
+
+def run_telegram(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.reveal() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.listen_host,
+            port=settings.listen_port,
+            url_path="telegram",
+            secret_token=secret,
+            webhook_url=settings.webhook_url,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+
+async def start_for_tests(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Start the Application with long polling inside a running loop (tests and benchmarks)."""
+    app = build_application(settings)
+    await app.initialize()
+    await post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    return app
+
+
+async def stop_for_tests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop what `start_for_tests` started, flushing the outbox."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await post_shutdown(app)
+    await app.shutdown()
+    await asyncio.sleep(0)
