@@ -469,7 +469,7 @@ def _header_runs(pathway: Pathway, here: int, goal: int | None) -> list[_Run]:
         where += f" Your goal: step {goal}."
     return [
         _Run("Your roadmap", HEAD, bold=True),
-        _Run(pathway.name, TITLE, bold=True, fill=HERE),
+        _Run(pathway.name, TITLE, bold=True),
         _Run(where, BODY),
     ]
 
