@@ -47,7 +47,7 @@ FUZZY_MIN_CHARS: int = 4
 FUZZY_MAX_CHARS: int = 40
 """Answers (or parts of a multi answer) longer than this are not fuzzily matched."""
 
-UNCOVERED_PENALTY: float = 30.0
+UNCOVERED_PENALTY: float = 40.0
 """Fuzzy score lost when the matched words are none of the answer (scaled by the share).
 
 So 'hihg school' (a typo of the whole answer, 91) beats 'school' alone of 'trade school'."""
@@ -450,7 +450,7 @@ def _decide(scores: dict[int, float], prep: _Prepared) -> MatchResult:
 
 def _option_number(text: str, count: int) -> int | None:
     """Return the 0-based index when the whole answer is an option number 1..count."""
-    if re.fullmatch(r"[0-9]{1,3}", text):
+    if re.fullmatch(r"\d{1,3}", text):
         number = int(text)
         if 1 <= number <= count:
             return number - 1
@@ -653,8 +653,10 @@ def _close(token: str, words: frozenset[str]) -> bool:
 
 def _read_words(words: str) -> _Reading:
     """Read yes/no/unsure from the words of an answer (emoji already removed)."""
-    if not words or len(words.split()) > MAX_ANSWER_WORDS:
+    if not words:
         return "unclear"
+    if len(words.split()) > MAX_ANSWER_WORDS:
+        return None  # a long paste is no answer, whatever emoji it holds
     for candidate in (words, _squeeze(words)):
         if candidate in _UNSURE:
             return None
@@ -685,7 +687,7 @@ _TENS = {w: 10 * (i + 2) for i, w in enumerate(_TEN_WORDS.split())}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 _SPECIAL = {"none": 0.0, "couple": 2.0, "dozen": 12.0, "half": 0.5}
 _RANGE_WORDS = frozenset({"-", "–", "—", "to", "or", "and"})
-_NUMBER_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+|[^\W\d_]+|[-–—]")
+_NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?|\.\d+|[^\W\d_]+|[-–—]")
 _MAX_DIGITS = 15
 
 
@@ -731,7 +733,7 @@ def _values(tokens: Sequence[str]) -> list[float | str]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token[0].isdigit() or token[0] == ".":
+        if token[0].isdecimal() or token[0] == ".":
             out.append(float(token) if len(token) <= _MAX_DIGITS else math.inf)
             index += 1
             continue
