@@ -1,4 +1,13 @@
-"""Match what a job seeker typed to a question's choices, to yes/no, or to a number (pure)."""
+"""Match what a job seeker typed to a question's choices, to yes/no, or to a number (pure).
+
+`match_choice` tries, in order, and stops at the first that finds something:
+1. the whole answer is a label, a synonym or a choice id (or, alone, an option number 1..n);
+2. a label or synonym appears in the answer as whole words, or the answer inside one
+   (scored by how much of the answer, or of the label, the hit covers);
+3. typo-tolerant comparison of runs of the answer's words with runs of the choices' words.
+Words right after 'no', 'not', 'didn't'... are ruled out instead of matched. Short words
+(under 4 letters) and everyday words ('as', 'it') only ever match exactly.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +24,18 @@ from rapidfuzz import fuzz, process, utils
 # ---- cut-offs (named so that tests and the flow author can see them) ------------------------
 
 MATCH_CUTOFF: float = 80.0
-"""Lowest fuzzy score (rapidfuzz WRatio, 0-100) that counts as a match.
+"""Lowest rapidfuzz `fuzz.ratio` (0-100) between answer words and choice words that counts.
 
-One slip in a 5-letter word ("emial" for "email") scores 80; "banana" against any choice
-scores under 60. Below 80, random words start to match short labels."""
+One slip in a 5-letter word scores 80 ("emial"/"email"), so it matches; "okey"/"okay" and
+"work"/"word" score 75, so they do not. Lower, and everyday words start to hit short labels.
+(The reported score of a fuzzy match then loses points for the part of the answer, and of
+the label, that the matched words leave out; see UNCOVERED_PENALTY.)"""
 
 AMBIGUOUS_MARGIN: float = 5.0
-"""Two different choices whose best scores are this close are 'Did you mean ...?'.
+"""Two different choices whose best scores are closer than this are 'Did you mean ...?'.
 
-A clear typo of one choice ("hihg school") beats the next choice by about 9 points; two
-choices that share a word ("school") land within 2 points of each other."""
+Answers that only share a word with two choices ("degree", "school", "college") land 0-4
+points apart; a typo of one whole choice ("hihg school", "highschool") leads by 11-12."""
 
 CONTAINED_BASE: float = 80.0
 """Score floor of a whole-word hit of a label or synonym (or of the answer inside one).
@@ -159,16 +170,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def _key_of_normal(text: str) -> str:
-    """Key of an already normalized text."""
-    text = _APOSTROPHES.sub("", text)
-    text = _JOINERS.sub(" and ", text).replace("+", " plus ")
-    return " ".join(_stem(w) for w in utils.default_process(text).split())
-
-
 def key(text: str) -> str:
     """Return the comparison form of text: normalized, punctuation-free, singular words."""
-    return _key_of_normal(normalize(text))
+    text = _APOSTROPHES.sub("", normalize(text))
+    text = _JOINERS.sub(" and ", text).replace("+", " plus ")  # "Word, Excel" = "word and excel"
+    return " ".join(_stem(w) for w in utils.default_process(text).split())
 
 
 def _keys(phrases: str, sep: str | None = None) -> frozenset[str]:
@@ -176,7 +182,7 @@ def _keys(phrases: str, sep: str | None = None) -> frozenset[str]:
     return frozenset(key(p) for p in phrases.split(sep))
 
 
-_SPLIT_WORDS = _keys("and|also|plus|some|as well as|n|too", "|")
+_SPLIT_WORDS = _keys("and also plus some too")
 _FILLER = _keys(
     """i im ive me my a an the of in on at to for with from as or but then so just only
     did do done doing have had has was were been be am is are also some and plus too
@@ -239,6 +245,11 @@ def is_none_choice(candidate: Candidate) -> bool:
 def _content(words: Sequence[str]) -> bool:
     """True when some word is not filler ('i did some' carries no choice)."""
     return not all(w in _FILLER for w in words)
+
+
+def _says_something(words: Sequence[str]) -> bool:
+    """True when some word is neither filler nor a negation (a bare 'not' names no choice)."""
+    return not all(w in _FILLER or w in _NEGATIONS for w in words)
 
 
 def _grams(term_key: str) -> dict[str, float]:
@@ -372,7 +383,7 @@ def _contained_scores(text: str, prep: _Prepared) -> tuple[dict[int, float], boo
     scores: dict[int, float] = {}
     for hit in hits:
         _raise(scores, hit.owner, _contained(hit.length / total))
-    if total >= 3 and _content(words):
+    if total >= 3 and _says_something(words):
         needle = " " + text + " "
         for term in prep.terms:
             if len(term.key) > len(text) and needle in " " + term.key + " ":
@@ -508,7 +519,7 @@ def _leftover_parts(words: Sequence[str], chosen: Sequence[_Hit]) -> list[str]:
             parts.append([])
         else:
             parts[-1].append(word)
-    texts = [" ".join(p) for p in parts if p and not all(w in _FILLER for w in p)]
+    texts = [" ".join(p) for p in parts if p and _says_something(p)]
     return texts[:MAX_PARTS]
 
 

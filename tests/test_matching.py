@@ -257,6 +257,7 @@ CHOICE_TABLE: list[tuple[str, str, tuple[str, ...] | Ambiguous | NoMatch]] = [
     ("experience", "retail and none", ("retail",)),
     ("experience", "1, 3", ("retail", "computers")),
     ("experience", "babysitting", NO),
+    ("experience", "not welding", NO),  # a bare "not" is not "none"
     # interests (multi)
     ("interests", "comp sci", ("networks",)),
     ("interests", "IT", ("networks",)),
