@@ -87,7 +87,10 @@ MAX_OPTIONS: int = 3
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One choice of a question: its id, its button label and what people type for it."""
+    """One choice of a question: its id, its button label and what people type for it.
+
+    The id, with '_' read as a space, also counts as a synonym ('high_school').
+    """
 
     id: str
     label: str
@@ -525,14 +528,10 @@ def _leftover_parts(words: Sequence[str], chosen: Sequence[_Hit]) -> list[str]:
 
 def _match_multi(text: str, prep: _Prepared) -> MatchResult:
     """Match an answer that may name several choices."""
-    whole = _match_one(text, prep) if text in prep.exact else None
-    if whole is not None:
-        return whole
     words = text.split()
-    numbers = [w for w in words if w not in _SPLIT_WORDS]
-    if numbers and all(_option_number(w, len(prep.ids)) is not None for w in numbers):
-        picked = {_option_number(w, len(prep.ids)) for w in numbers}
-        return _finish_multi({i: EXACT_SCORE for i in picked if i is not None}, prep)
+    picked = _option_numbers(words, len(prep.ids))
+    if picked:
+        return _finish_multi(dict.fromkeys(picked, EXACT_SCORE), prep)
     chosen = _pick_hits(words, prep)
     found: dict[int, float] = {hit.owner: _contained(1.0) for hit in chosen}
     first_ambiguous: Ambiguous | None = None
@@ -546,6 +545,18 @@ def _match_multi(text: str, prep: _Prepared) -> MatchResult:
     if not found:
         return first_ambiguous or _match_one(text, prep)
     return _finish_multi(found, prep)
+
+
+def _option_numbers(words: Sequence[str], count: int) -> set[int]:
+    """Indexes picked by an answer made only of option numbers ('1, 3'); else empty."""
+    picked: set[int] = set()
+    for word in words:
+        index = _option_number(word, count)
+        if index is None and word not in _SPLIT_WORDS:
+            return set()
+        if index is not None:
+            picked.add(index)
+    return picked
 
 
 def _finish_multi(found: dict[int, float], prep: _Prepared) -> MatchResult:
@@ -565,8 +576,8 @@ def match_choice(text: str, candidates: Sequence[Candidate], *, multi: bool = Fa
     answer = key(text)
     if not answer or not prep.ids:
         return NoMatch()
-    if answer in prep.exact:
-        return _exact(prep.exact[answer], prep) if not multi else _match_multi(answer, prep)
+    if answer in prep.exact:  # "n/a", "word and excel": a whole synonym, before any split
+        return _exact(prep.exact[answer], prep)
     if len(answer.split()) > MAX_ANSWER_WORDS or looks_like_question(answer):
         return NoMatch()
     return _match_multi(answer, prep) if multi else _match_one(answer, prep)

@@ -355,6 +355,11 @@ def test_abbreviation_needs_an_explicit_synonym() -> None:
     assert match_choice("hs", listed) == Matched(("high_school",), 100.0)
 
 
+def test_choice_id_counts_as_a_synonym() -> None:
+    shifts = (C("day_shift", "Mornings"), C("night_shift", "Evenings"))
+    assert match_choice("Night shift", shifts) == Matched(("night_shift",), 100.0)
+
+
 def test_numbers_pick_options_only_as_the_whole_answer() -> None:
     assert match_choice("2", COMPUTER) == Matched(("web",), 100.0)
     assert match_choice(" 2. ", COMPUTER) == Matched(("web",), 100.0)
