@@ -118,7 +118,7 @@ def roadmap_caption(pathway: Pathway, state: DialogState) -> str:
 
 
 def comparison_png(pathways: Sequence[Pathway]) -> bytes:
-    """The pathways' steps side by side, top step first, each with its jobs and pay."""
+    """The pathways' steps side by side, top step first: pay first, then jobs."""
     if not pathways:
         raise ValueError("no pathways to compare")
     col = (WIDTH - 2 * MARGIN - RAIL - GAP * (len(pathways) - 1)) // len(pathways)
@@ -126,16 +126,15 @@ def comparison_png(pathways: Sequence[Pathway]) -> bytes:
     heads = [_layout([_Run(p.name, TITLE, bold=True)], col - 2 * PAD) for p in pathways]
     head_h = max(_height(h) for h in heads) + 2 * PAD
     numbers = sorted({s.number for p in pathways for s in p.steps}, reverse=True)
-    rows = [[_cell(p, n, pathways, col) for p in pathways] for n in numbers]
+    rows = [_row(pathways, n, col) for n in numbers]
     note = _layout([_Run(PAY_NOTE, SMALL, fill=MUTED)], WIDTH - 2 * MARGIN)
-    body = sum(max(c.height for c in row) + GAP for row in rows)
-    image, draw = _canvas(
-        MARGIN + _height(title) + GAP + head_h + GAP + body + _height(note) + MARGIN
-    )
+    body = sum(row.height + GAP for row in rows)
+    top = MARGIN + _height(title) + GAP + head_h + GAP
+    image, draw = _canvas(top + body + _height(note) + MARGIN)
     y = _draw_lines(draw, title, MARGIN, MARGIN) + GAP
     y = _draw_heads(draw, heads, col, head_h, y)
-    for number, row in zip(numbers, rows, strict=True):
-        y = _draw_row(draw, number, row, col, y)
+    for row in rows:
+        y = _draw_row(draw, row, col, y)
     _draw_lines(draw, note, MARGIN, y)
     return _png(image)
 
@@ -206,10 +205,13 @@ def _compare_words(pathways: Sequence[Pathway], number: int) -> str:
     """'Step 3, entry-level skilled jobs: Manufacturing $49,000–55,000 a year (…); IT $18–23 …'."""
     steps = [(p, s) for p in pathways if (s := _find(p, number))]
     titles = {short_title(p, s).lower() for p, s in steps}
-    head = f"Step {number}, {titles.pop()}" if len(titles) == 1 else f"Step {number}"
+    title = titles.pop() if len(titles) == 1 else ""
     both = _mixed_units(pathways, number)
     pays = [f"{p.short_name} {_pay_words(s.pay, both)}" for p, s in steps if s.pay]
-    return f"{head}: {'; '.join(pays)}." if pays else f"{head}."
+    if not pays:
+        return f"Step {number}: {title or 'no pay given'}."
+    head = f"Step {number}, {title}" if title else f"Step {number}"
+    return f"{head}: {'; '.join(pays)}."
 
 
 def _pay_words(pay: Pay, both: bool) -> str:
@@ -323,8 +325,11 @@ def _box_width(size: int) -> int:
     return round(size * 1.45)
 
 
+@lru_cache(maxsize=8)
 def _lead_width(size: int) -> int:
-    return round(_font(size).getlength("Sep 2000")) + size // 2
+    """Room for the widest bold 'May 2000' and a gap."""
+    widest = max(_font(size).getlength(f"{name} 2000") for name in MONTHS)
+    return round(widest) + 2 + size // 2
 
 
 def _layout(runs: Sequence[_Run], width: int) -> list[_Line]:
@@ -563,7 +568,7 @@ def _draw_road(
 
 def _dot_style(card: _Card) -> tuple[int, int, tuple[RGB, RGB, RGB]]:
     if card.here:
-        return BIG_DOT, card.number, (HERE, PAPER, HERE)
+        return BIG_DOT, card.number, (HERE, PAPER, GOAL if card.goal else HERE)
     if card.goal:
         return BIG_DOT, card.number, (GOAL, INK, INK)
     return DOT, card.number, (PAPER, INK, ROAD)
@@ -582,28 +587,47 @@ def _draw_route(draw: ImageDraw.ImageDraw, cx: int, start: int, end: int) -> Non
 
 
 @dataclass(frozen=True, slots=True)
-class _Cell:
-    """One pathway's step in the comparison grid."""
+class _Row:
+    """One step across the pathways: a shared title over one cell per pathway."""
 
-    lines: tuple[_Line, ...]
+    number: int
+    title: tuple[_Line, ...]
+    cells: tuple[tuple[_Line, ...], ...]
+
+    @property
+    def cell_height(self) -> int:
+        return max((_height(cell) for cell in self.cells), default=0) + 2 * PAD
 
     @property
     def height(self) -> int:
-        return _height(self.lines) + 2 * PAD
+        cells = self.cell_height if any(self.cells) else 0
+        return max(_height(self.title) + cells, 2 * BIG_DOT + 4)
 
 
-def _cell(pathway: Pathway, number: int, pathways: Sequence[Pathway], width: int) -> _Cell:
-    step = _find(pathway, number)
-    if step is None:
-        return _Cell(())
-    runs = [_Run(short_title(pathway, step), SMALL, bold=True)]
-    if jobs := jobs_text(step):
-        runs.append(_Run(jobs, SMALL))
+def _row(pathways: Sequence[Pathway], number: int, col: int) -> _Row:
+    """Lay out one step: the title once if the pathways share it, else in each cell."""
+    steps = [_find(p, number) for p in pathways]
+    titles = {short_title(p, s) for p, s in zip(pathways, steps, strict=True) if s}
+    shared = titles.pop() if len(titles) == 1 else None
+    both = _mixed_units(pathways, number)
+    cells = tuple(
+        tuple(_layout(_cell_runs(p, s, both, shared is None), col - 2 * PAD)) if s else ()
+        for p, s in zip(pathways, steps, strict=True)
+    )
+    title = _layout([_Run(shared, BODY, bold=True)], WIDTH - 2 * MARGIN - RAIL) if shared else []
+    return _Row(number, tuple(title), cells)
+
+
+def _cell_runs(pathway: Pathway, step: Step, both: bool, titled: bool) -> list[_Run]:
+    """Pay first (in both units when the row mixes them), then a few jobs."""
+    runs = [_Run(short_title(pathway, step), SMALL, bold=True)] if titled else []
     if step.pay is not None:
         runs.append(_Run(step.pay.text(), BODY, bold=True, fill=PAY))
-        if _mixed_units(pathways, number):
+        if both:
             runs.append(_Run(f"({_other_unit(step.pay).text()})", SMALL, fill=MUTED))
-    return _Cell(tuple(_layout(runs, width - 2 * PAD)))
+    if jobs := jobs_text(step):
+        runs.append(_Run(jobs, SMALL))
+    return runs
 
 
 def _other_unit(pay: Pay) -> Pay:
@@ -625,15 +649,18 @@ def _draw_heads(
     return y + h + GAP
 
 
-def _draw_row(
-    draw: ImageDraw.ImageDraw, number: int, row: Sequence[_Cell], col: int, y: int
-) -> int:
+def _draw_row(draw: ImageDraw.ImageDraw, row: _Row, col: int, y: int) -> int:
     """One step across all pathways, its number on the left; return the y under it."""
-    height = max(cell.height for cell in row)
-    for i, cell in enumerate(row):
-        x = MARGIN + RAIL + i * (col + GAP)
-        if cell.lines:
-            _box(draw, (x, y, x + col, y + height), fill=PAPER, outline=INK, width=BORDER)
-            _draw_lines(draw, cell.lines, x + PAD, y + PAD)
-    _dot(draw, (MARGIN + RAIL // 2 - 6, y + height // 2), BIG_DOT, number, (PAPER, INK, INK))
-    return y + height + GAP
+    y0 = y
+    title_y = y + (row.height - _height(row.title)) // 2 if not any(row.cells) else y
+    y = _draw_lines(draw, row.title, MARGIN + RAIL + 4, title_y)
+    if any(row.cells):
+        for i, cell in enumerate(row.cells):
+            x = MARGIN + RAIL + i * (col + GAP)
+            if cell:
+                box = (x, y, x + col, y + row.cell_height)
+                _box(draw, box, fill=PAPER, outline=INK, width=BORDER)
+                _draw_lines(draw, cell, x + PAD, y + PAD)
+    centre = (MARGIN + RAIL // 2 - 6, (y0 + y0 + row.height) // 2)
+    _dot(draw, centre, BIG_DOT, row.number, (PAPER, INK, INK))
+    return y0 + row.height + GAP
