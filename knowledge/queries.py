@@ -102,8 +102,8 @@ def paid_steps(kb: Knowledge) -> tuple[StepRef, ...]:
     return tuple(ref for ref in step_refs(kb) if ref.pay is not None)
 
 
-def _fits(pay: Pay, query: PayQuery) -> tuple[bool, bool]:
-    """(whole range fits, range reaches) for one pay range, compared in the query's unit."""
+def pay_fits(pay: Pay, query: PayQuery) -> tuple[bool, bool]:
+    """(whole range fits, range at least reaches) for one pay range, in the query's unit."""
     p = pay.to(query.unit)  # rounded to cents, so it agrees with the figure the user sees
     if query.comparison is Comparison.MORE:
         return p.min > query.amount, p.max > query.amount
@@ -120,7 +120,7 @@ def compare_pay(kb: Knowledge, query: PayQuery) -> PayResult:
     partly: list[StepRef] = []
     for ref in paid_steps(kb):
         assert ref.pay is not None
-        whole, some = _fits(ref.pay, query)
+        whole, some = pay_fits(ref.pay, query)
         if whole:
             entirely.append(ref)
         elif some:

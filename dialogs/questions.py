@@ -1,0 +1,894 @@
+"""Free questions about jobs and pay, answered from the knowledge in plain words (pure).
+
+`answer_question` returns None when the text is not a question this module reads (the engine then
+treats it as an answer to its own pending question), and an honest "I don't know that one" when it
+reads like a question that the knowledge cannot answer. Every fact in an answer comes from the
+knowledge; pay is always shown with the seed's own figure and unit.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from knowledge.model import Education, Job, Knowledge, Pathway, Pay, PayUnit, Resource
+from knowledge.queries import (
+    Comparison,
+    JobMatch,
+    PayQuery,
+    PayResult,
+    StepRef,
+    compare_pay,
+    find_jobs,
+    highest_paid,
+    lowest_paid,
+    paid_steps,
+    pay_fits,
+    steps_needing,
+    steps_numbered,
+)
+
+MAX_ANSWER_CHARS = 3500
+"""Answers stay well under Telegram's 4,096-character message limit."""
+HOUR_IF_BELOW = 200
+"""A bare amount below this is read as per hour ('more than $18')."""
+YEAR_FROM = 1000
+"""A bare amount from this up is read as per year ('jobs over 50k'); per hour it is absurd."""
+HOURS_PER_WEEK = 40
+MONTHS_PER_YEAR = 12
+TYPO_CUTOFF = 80.0
+"""How close a misspelt word must be to a keyword to be read as it ('dolars' -> 'dollars')."""
+SHORT_TYPO_CUTOFF = 85.0
+"""The same for three-letter words, where one wrong letter is all we forgive ('wat', 'mor')."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A plain-language answer and the jobs it names."""
+
+    text: str
+    jobs: tuple[Job, ...] = ()
+
+
+# ---- words ----------------------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one string."""
+    return frozenset(text.split())
+
+
+_QUESTION_STARTERS = _words(
+    """what whats which how who where when why is are can could do does did will would should
+    tell show list give explain anything requirements requirement salary salaries pay wage wages
+    jobs job info information"""
+)
+_KEYWORDS = tuple(
+    sorted(
+        _words(
+            """what whats which how where when why does tell show explain
+            pay pays paid paying salary salaries wage wages earn earns earning earnings make makes
+            making money income
+            more less than over under above below between greater higher lower least most minimum
+            maximum better upwards starting
+            dollar dollars bucks thousand grand hour hours hourly year years yearly annually annual
+            week weeks weekly month months monthly
+            job jobs work career careers anything something
+            need needs needed require requires required requirement requirements become becoming
+            qualify qualifications training skills education
+            associate associates bachelor bachelors degree degrees certificate certificates
+            credential credentials certification certifications diploma school college university
+            step steps first second third fourth fifth three four five
+            twelve fifteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+            manufacturing technology pathway pathways phases process unskilled"""
+        )
+    )
+)
+"""Words a misspelling may be corrected to."""
+_STOPWORDS = _words(
+    """a an the to of in on for with as at by from i me my you your we it its this that these
+    those there here be been being am was were have has had get got getting gets and or but if so
+    not no any all some much many very really just only also about into then please thanks thank
+    hi hello hey ok okay yes yeah nope dont don't do i'm im what's it's know think want like would
+    take takes can could should will who is are did kind type sort lot good well one two ten
+    give list each every per usd typically usually average around roughly approximately high ged
+    hiset info information"""
+)
+"""Common words left as typed."""
+_NOT_JOB_WORDS = (
+    frozenset(_KEYWORDS)
+    | _STOPWORDS
+    | _words(
+        """go look looking find someone person people mean means typical normally range ranges
+        start starts starting study learn doing k"""
+    )
+)
+"""Words that are never part of a job title in a question (what is left names the job)."""
+_UNIT_WORDS = {
+    **dict.fromkeys(("hour", "hours", "hourly", "hr", "hrs", "h"), "hour"),
+    **dict.fromkeys(
+        ("year", "years", "yearly", "annually", "annual", "annum", "yr", "yrs", "y"), "year"
+    ),
+    **dict.fromkeys(("week", "weeks", "weekly", "wk", "wks"), "week"),
+    **dict.fromkeys(("month", "months", "monthly", "mo", "mos"), "month"),
+}
+_NUMBER_WORDS = {
+    "ten": "10",
+    "twelve": "12",
+    "fifteen": "15",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
+    "hundred": "100",
+}
+_STEP_WORDS = {
+    **{w: i + 1 for i, w in enumerate(("one", "two", "three", "four", "five", "six"))},
+    **{w: i + 1 for i, w in enumerate(("first", "second", "third", "fourth", "fifth"))},
+    "last": 5,
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _correct(word: str) -> str:
+    """A misspelt keyword read as the keyword ('dolars' -> 'dollars'); other words unchanged."""
+    if len(word) < 3 or word in _STOPWORDS or word in _UNIT_WORDS:
+        return word
+    cutoff = SHORT_TYPO_CUTOFF if len(word) == 3 else TYPO_CUTOFF
+    found = process.extractOne(word, _KEYWORDS, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else word
+
+
+def _fix_word(word: str, protected: frozenset[str]) -> str:
+    """One word of the question: a number word as digits, a misspelt keyword corrected."""
+    if word in protected or word.rstrip("s") in protected:
+        return word
+    return _NUMBER_WORDS.get(word) or _correct(word)
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalize(text: str, protected: frozenset[str] = frozenset()) -> str:
+    """Lower case, numbers apart from words, misspelt keywords fixed, 'more then' -> 'more than'."""
+    t = text.lower().replace("’", "'").replace("‘", "'")
+    t = re.sub(r"[–—−]", "-", t)
+    t = re.sub(r"(\d)([a-z])", r"\1 \2", t)
+    t = re.sub(r"([a-z])(\d)", r"\1 \2", t)
+    t = re.sub(r"[a-z]+(?:'[a-z]+)?", lambda m: _fix_word(m.group(), protected), t)
+    t = re.sub(
+        r"\b(more|less|greater|higher|lower|better|bigger|smaller) (?:then|that)\b", r"\1 than", t
+    )
+    return " ".join(t.split())
+
+
+# ---- money ----------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(
+    r"""
+    (?<![\w.,])(?P<neg>-\s*|minus\s+)?
+    (?P<dollar>\$\s*)?
+    (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+    (?:\s*(?P<mult>k|thousand|grand)\b)?
+    (?:\s*(?:dollars?|bucks?|usd)\b)?
+    (?:\s*(?:/|\ban?\b|\bper\b|\beach\b|\bevery\b|\bthe\b)?\s*
+       (?P<unit>hours?|hourly|hrs?|h|years?|yearly|annually|annual|annum|yrs?|y
+          |weeks?|weekly|wks?|months?|monthly|mos?)\b)?
+    """,
+    re.VERBOSE,
+)
+_NOT_MONEY = re.compile(
+    r"\bsteps? \d+|\b\d+[- ]?(?:year|yr) (?:degree|college|program|school|course)s?"
+    r"|\b\d+ (?:years?|months?) (?:of |in )?(?:experience|school|college|training|old)"
+    r"|\b\d+ (?:pounds|lbs)\b"
+)
+"""Numbers that are not pay: step numbers, '4 year degree', '2 years of experience'."""
+
+
+class Assumed(StrEnum):
+    """How the period of an amount was known."""
+
+    STATED = "stated"
+    BY_SIZE = "by size"
+    CONVERTED = "converted"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount of pay read from text, per hour or per year (weeks and months converted)."""
+
+    amount: float
+    unit: PayUnit | None
+    """None when the size leaves the period unclear ($200 to $999 with no period)."""
+    typed: str
+    assumed: Assumed = Assumed.STATED
+    negative: bool = False
+    note: str = ""
+    """What was converted, in plain words ('I counted $800 a week as $20 an hour ...')."""
+
+    @property
+    def text(self) -> str:
+        """'$20 an hour' or '$50,000 a year'."""
+        return _amount_text(self.amount, self.unit or PayUnit.HOUR)
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    """An amount as typed, before its period is settled."""
+
+    amount: float
+    per: str
+    """'hour', 'year', 'week', 'month', or '' when no period was typed."""
+    scaled: bool
+    typed: str
+    negative: bool
+
+
+def _typed_amounts(t: str) -> tuple[_Typed, ...]:
+    """Every money amount in normalized text, in order."""
+    masked = _NOT_MONEY.sub(lambda m: " " * len(m.group()), t)
+    found = []
+    for m in _AMOUNT.finditer(masked):
+        amount = float(m["num"].replace(",", "")) * (1000 if m["mult"] else 1)
+        typed = re.sub(r"(\d) k\b", r"\1k", " ".join(m.group().split()))
+        per = _UNIT_WORDS.get(m["unit"] or "", "")
+        found.append(_Typed(amount, per, bool(m["mult"]), typed, bool(m["neg"])))
+    return tuple(found)
+
+
+def _settle(typed: _Typed) -> Money:
+    """The amount per hour or per year: weeks and months converted, a missing period inferred."""
+    neg = typed.negative
+    if typed.per == "week":
+        hourly = round(typed.amount / HOURS_PER_WEEK, 2)
+        note = f"I counted {_dollars(typed.amount)} a week as {_amount_text(hourly, PayUnit.HOUR)}"
+        return Money(
+            hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note + " (40 hours)."
+        )
+    if typed.per == "month":
+        yearly = round(typed.amount * MONTHS_PER_YEAR, 2)
+        note = (
+            f"I counted {_dollars(typed.amount)} a month as {_amount_text(yearly, PayUnit.YEAR)}."
+        )
+        return Money(yearly, PayUnit.YEAR, typed.typed, Assumed.CONVERTED, neg, note)
+    if typed.per:
+        return Money(typed.amount, PayUnit(typed.per), typed.typed, negative=neg)
+    if typed.amount < HOUR_IF_BELOW:
+        return Money(typed.amount, PayUnit.HOUR, typed.typed, Assumed.BY_SIZE, neg)
+    unit = PayUnit.YEAR if typed.amount >= YEAR_FROM else None
+    return Money(typed.amount, unit, typed.typed, Assumed.BY_SIZE, neg)
+
+
+def _settle_range(low: _Typed, high: _Typed) -> tuple[Money, Money]:
+    """Both ends of a range: '40 to 60k' is $40,000 to $60,000 a year; the high end's period
+    and 'k' carry to a low end typed without them."""
+    if not low.per and (high.per or high.scaled):
+        small = high.scaled and not low.scaled and low.amount < YEAR_FROM
+        low = replace(low, per=high.per, amount=low.amount * 1000 if small else low.amount)
+    first, second = _settle(low), _settle(high)
+    if first.unit and second.unit and first.unit is not second.unit:
+        converted = Pay(second.amount, second.amount, second.unit).to(first.unit).min
+        second = replace(second, amount=converted, unit=first.unit)
+    return first, second
+
+
+def parse_money(text: str) -> Money | None:
+    """The first money amount in `text` ('$20/hr', '50k', '25 bucks an hour'), or None."""
+    amounts = _typed_amounts(_normalize(text))
+    return _settle(amounts[0]) if amounts else None
+
+
+def _dollars(amount: float) -> str:
+    """'$800', '$12.50'."""
+    return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+
+
+def _amount_text(amount: float, unit: PayUnit) -> str:
+    """'$20 an hour', '$60,000 a year', '$20,000 an hour'."""
+    if unit is PayUnit.HOUR and amount >= YEAR_FROM:
+        return f"{_dollars(amount)} an hour"
+    return Pay(amount, amount, unit).text()
+
+
+# ---- is it a question? ----------------------------------------------------------------------
+
+_MORE = re.compile(
+    r"\b(?:more than|over|above|greater than|higher than|better than|bigger than|at least|"
+    r"upwards of|no less than|not less than|min(?:imum)?(?: of)?|starting at|or more|or above|"
+    r"or higher|and up|plus)\b|\d\s*\+"
+)
+_LESS = re.compile(
+    r"\b(?:less than|under|below|lower than|smaller than|at most|no more than|not more than|"
+    r"max(?:imum)?(?: of)?|up to|or less|or under|or below|or lower)\b"
+)
+_BETWEEN = re.compile(r"\bbetween\b|\bfrom\b.*\bto\b|\d\s*(?:-|to)\s*\$?\s*\d")
+_PAY_WORDS = re.compile(
+    r"\b(?:salary|salaries|wages?|pay|pays|paid|paying|earn\w*|make|makes|making|money|income|"
+    r"how much)\b"
+)
+_NEED_WORDS = re.compile(
+    r"\b(?:need|needs|needed|require\w*|become|becoming|qualif\w*|take|takes|training|"
+    r"skills|education|study|learn|to be an?|get (?:a job|hired|work) as|how (?:do|can) i)\b"
+)
+_NOT_QUESTIONS = re.compile(
+    r"^(?:i )?(?:don'?t|do not) know\b|^not sure\b|^no idea\b|^idk\b|^dunno\b"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """True when the text reads as a question about jobs or pay rather than a plain answer."""
+    t = _normalize(text)
+    if not t or _NOT_QUESTIONS.search(t):
+        return False
+    words = re.findall(r"[a-z']+", t)
+    if "?" in text or (len(words) > 1 and words[0] in _QUESTION_STARTERS):
+        return True
+    if _comparison(t) is not None and _typed_amounts(t):
+        return True
+    return re.search(r"\b(?:salary|salaries|wages?)\b", t) is not None
+
+
+def _comparison(t: str) -> Comparison | None:
+    """Which comparison the text asks for, if any ('no more than' is LESS, not MORE)."""
+    if _BETWEEN.search(t) and len(_typed_amounts(t)) >= 2:
+        return Comparison.BETWEEN
+    less, more = _LESS.search(t), _MORE.search(t)
+    if less and (not more or less.start() <= more.start()):
+        return Comparison.LESS
+    return Comparison.MORE if more else None
+
+
+# ---- reading a question ---------------------------------------------------------------------
+
+_IT_MENTION = re.compile(
+    r"\b(?:in|for|of|into|about|on|with) it\b(?! (?:pay|take|need|mean|make|require))"
+    r"|\bit (?:jobs?|pathway|field|careers?|work|sector)\b|^it\b(?! is\b)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A question, read: the raw text, its normalized form and the pathways it names."""
+
+    raw: str
+    t: str
+    kb: Knowledge
+    pathways: tuple[Pathway, ...]
+
+    @property
+    def scoped(self) -> Knowledge:
+        """The knowledge narrowed to the pathways named (all when none is)."""
+        return replace(self.kb, pathways=self.pathways) if self.pathways else self.kb
+
+    @property
+    def scope(self) -> str:
+        """'IT ' when exactly one pathway is named, else ''."""
+        return f"{self.pathways[0].short_name} " if len(self.pathways) == 1 else ""
+
+
+def answer_question(text: str, kb: Knowledge) -> Answer | None:
+    """A plain answer to a question about jobs and pay; None when `text` is not such a question."""
+    if not text.strip() or not looks_like_question(text):
+        return None
+    t = _normalize(text, _protected(kb))
+    asked = _Asked(text, t, kb, _pathways_named(text, t, kb))
+    for reader in _READERS:
+        found = reader(asked)
+        if found is not None:
+            return _fit(found)
+    return _fit(_unknown(asked))
+
+
+def _protected(kb: Knowledge) -> frozenset[str]:
+    """Job-title words, never 'corrected' into a keyword ('trainee' is not 'training')."""
+    return _title_word_set(tuple(job.title for job in kb.jobs))
+
+
+@functools.lru_cache(maxsize=8)
+def _title_word_set(titles: tuple[str, ...]) -> frozenset[str]:
+    """The lower-case words of some titles."""
+    return frozenset(w for title in titles for w in re.findall(r"[a-z]+", title.lower()))
+
+
+def _pathways_named(text: str, t: str, kb: Knowledge) -> tuple[Pathway, ...]:
+    """Pathways the question names ('in IT', 'factory jobs'); empty when none or all."""
+    named = tuple(p for p in kb.pathways if any(_mentions(text, t, w) for w in _pathway_words(p)))
+    return named if len(named) < len(kb.pathways) else ()
+
+
+def _pathway_words(pathway: Pathway) -> set[str]:
+    """Every word or phrase that names a pathway."""
+    return {w.lower() for w in (pathway.id, pathway.short_name, pathway.name, *pathway.synonyms)}
+
+
+def _mentions(text: str, t: str, word: str) -> bool:
+    """Whether a pathway word is in the question; 'it' only when it plainly means IT."""
+    if word == "it":
+        return re.search(r"\bIT\b", text) is not None or _IT_MENTION.search(t) is not None
+    return re.search(rf"\b{re.escape(word)}\b", t) is not None
+
+
+# ---- pay comparisons ------------------------------------------------------------------------
+
+
+def _pay_comparison(asked: _Asked) -> Answer | None:
+    """'What pays more than $20 an hour?', 'jobs under 40k', 'between $15 and $20 an hour'."""
+    comparison = _comparison(asked.t)
+    typed = _typed_amounts(asked.t)
+    if not typed or (comparison is None and not _PAY_WORDS.search(asked.t)):
+        return None
+    amounts: tuple[Money, ...]
+    if comparison is Comparison.BETWEEN:
+        amounts = _settle_range(typed[0], typed[1])
+    else:
+        amounts = (_settle(typed[0]),)
+    trouble = next((t for t in map(_amount_trouble, amounts) if t), None)
+    if trouble is not None:
+        return Answer(trouble)
+    query = _query(comparison, amounts)
+    matches = _job_matches(asked)
+    if matches:
+        return _job_pay_answer(matches, query, _notes(amounts))
+    return _pay_answer(asked, compare_pay(asked.scoped, query), _notes(amounts))
+
+
+def _query(comparison: Comparison | None, amounts: Sequence[Money]) -> PayQuery:
+    """The query for settled amounts; no comparison word means 'around' (a one-point range)."""
+    first = amounts[0]
+    assert first.unit is not None
+    if comparison is Comparison.BETWEEN:
+        return PayQuery(comparison, first.amount, first.unit, upper=amounts[1].amount)
+    if comparison is None:
+        return PayQuery(Comparison.BETWEEN, first.amount, first.unit, upper=first.amount)
+    return PayQuery(comparison, first.amount, first.unit)
+
+
+def _amount_trouble(money: Money) -> str | None:
+    """A kind reply for an amount that cannot sensibly be compared, else None."""
+    if money.negative:
+        return "Pay cannot be below $0. Try an amount like $20 an hour or $50,000 a year."
+    if money.unit is None:
+        return (
+            f"Is {_dollars(money.amount)} per hour, per week, or per year? Try “more than $20 an "
+            f"hour”, “more than $800 a week” or “more than $50,000 a year”."
+        )
+    if money.unit is PayUnit.HOUR and money.amount >= YEAR_FROM:
+        options = [_amount_text(money.amount, PayUnit.YEAR)]
+        if re.search(r"k|thousand|grand", money.typed):
+            options.insert(0, _amount_text(money.amount / 1000, PayUnit.HOUR))
+        return (
+            f"{money.text} is far more than any job here pays. Did you mean {' or '.join(options)}?"
+        )
+    if money.unit is PayUnit.YEAR and 0 < money.amount < YEAR_FROM:
+        return (
+            f"{money.text} is very little. Did you mean {_amount_text(money.amount, PayUnit.HOUR)}?"
+        )
+    return None
+
+
+def _notes(amounts: Sequence[Money]) -> list[str]:
+    """Say what was converted or assumed about the amounts, if anything."""
+    notes = [m.note for m in amounts if m.note]
+    guessed = [m for m in amounts if m.assumed is Assumed.BY_SIZE and m.amount > 0]
+    if guessed and len(guessed) == len(amounts) and guessed[0].unit is not None:
+        shown = " and ".join(f"“{m.typed}”" for m in guessed)
+        means = " and ".join(m.text for m in guessed)
+        notes.append(f"I took {shown} to mean {means}.")
+    return notes
+
+
+def _pay_answer(asked: _Asked, result: PayResult, notes: list[str]) -> Answer:
+    """The steps of a pay comparison, grouped by step, with both units when they differ."""
+    query = result.query
+    wanted = _wanted(query)
+    lines = list(notes)
+    if not result.entirely and not result.partly:
+        lines.append(_nothing_found(asked, query, wanted))
+        return Answer("\n".join(lines))
+    if query.upper == query.amount:
+        lines.append(_cap(f"{asked.scope}jobs whose pay range includes {wanted}:"))
+    elif result.entirely:
+        lines.append(_cap(f"{asked.scope}jobs that pay {wanted}:"))
+        lines += [_step_line(ref, query.unit) for ref in result.entirely]
+    if result.partly:
+        if query.upper != query.amount:
+            lines.append(_partly_header(query, bool(result.entirely)))
+        lines += [_step_line(ref, query.unit) for ref in result.partly]
+    lines.append("Pay is the average for each step.")
+    return Answer("\n".join(lines), result.jobs)
+
+
+def _wanted(query: PayQuery) -> str:
+    """'more than $20 an hour (about $41,600 a year)', 'between $15 and $20 an hour (...)'."""
+    amount = Pay(query.amount, query.amount, query.unit)
+    both = amount.text_both() if query.amount else "$0"
+    if query.comparison is Comparison.MORE:
+        return f"more than {both}"
+    if query.comparison is Comparison.LESS:
+        return f"less than {both}"
+    upper = query.amount if query.upper is None else query.upper
+    if upper == query.amount:
+        return both
+    low, high = sorted((query.amount, upper))
+    other = PayUnit.YEAR if query.unit is PayUnit.HOUR else PayUnit.HOUR
+    per = "an hour" if query.unit is PayUnit.HOUR else "a year"
+    about = Pay(low, high, query.unit).to(other).text()
+    return f"between {_dollars(low)} and {_dollars(high)} {per} ({about})"
+
+
+def _partly_header(query: PayQuery, after_others: bool) -> str:
+    """The line before the steps whose range only reaches the amount."""
+    amount = _amount_text(query.amount, query.unit)
+    subject = "These" if after_others else "Some jobs"
+    if query.comparison is Comparison.MORE:
+        return f"{subject} start lower but can reach more than {amount}:"
+    if query.comparison is Comparison.LESS:
+        return f"{subject} start below {amount} but can pay more:"
+    return f"{subject} overlap that range:"
+
+
+def _nothing_found(asked: _Asked, query: PayQuery, wanted: str) -> str:
+    """No step fits: say so, and name the nearest step so the answer still helps."""
+    less = query.comparison is Comparison.LESS
+    ref = lowest_paid(asked.scoped) if less else highest_paid(asked.scoped)
+    head = f"No {asked.scope}job on these pathways pays {wanted} on average."
+    if ref is None or ref.pay is None:
+        return head
+    edge = "lowest" if less else "highest"
+    return f"{head}\nThe {edge} is {ref.label}: {ref.pay.text_both()}."
+
+
+# ---- one job --------------------------------------------------------------------------------
+
+
+def _job_phrases(asked: _Asked) -> tuple[str, ...]:
+    """What may name a job: the words left after question words and amounts, without pathway
+    words ('welder' of 'welder in manufacturing'), then with them ('computer technician')."""
+    masked = _AMOUNT.sub(" ", _NOT_MONEY.sub(" ", asked.t))
+    words = [w for w in re.findall(r"[a-z][a-z+*'-]*", masked) if w not in _NOT_JOB_WORDS]
+    pathway_words = {w for p in asked.kb.pathways for s in _pathway_words(p) for w in s.split()}
+    without = [w for w in words if w not in pathway_words]
+    return tuple(dict.fromkeys(" ".join(ws) for ws in (without, words))) if without else ()
+
+
+def _job_matches(asked: _Asked) -> tuple[JobMatch, ...]:
+    """Jobs the question names (the phrase that matches best), within the pathways it names."""
+    ids = {p.id for p in asked.pathways}
+    best: tuple[JobMatch, ...] = ()
+    for phrase in _job_phrases(asked):
+        found = find_jobs(asked.kb, phrase)
+        found = tuple(m for m in found if m.pathway.id in ids) or found if ids else found
+        if found and (not best or found[0].score >= best[0].score):
+            best = found
+    return best
+
+
+def _job_answer(asked: _Asked) -> Answer | None:
+    """Pay or requirements of a job the question names ('how much does a welder make')."""
+    matches = _job_matches(asked)
+    if not matches:
+        return None
+    needs, pays = _NEED_WORDS.search(asked.t), _PAY_WORDS.search(asked.t)
+    if needs and not pays:
+        return _requirements_answer(matches)
+    if pays and not needs:
+        return _job_pay_answer(matches, None, [])
+    return _job_overview(matches)
+
+
+def _job_pay_answer(
+    matches: Sequence[JobMatch], query: PayQuery | None, notes: list[str]
+) -> Answer:
+    """The average pay of each matching job in both units, and how it compares when asked."""
+    lines = list(notes)
+    if len(matches) == 1:
+        m = matches[0]
+        lines.append(f"{_cap(m.job.title)} is on {m.ref.label}. Average pay: {_pay_both(m.pay)}.")
+        if query is not None and m.pay is not None:
+            lines.append(_verdict(m.pay, query))
+        return Answer("\n".join(lines), (m.job,))
+    lines.append("Average pay:")
+    for m in matches:
+        verdict = f" {_verdict(m.pay, query)}" if query is not None and m.pay is not None else ""
+        lines.append(f"• {_cap(m.job.title)} ({m.ref.label}): {_pay_both(m.pay)}.{verdict}")
+    return Answer("\n".join(lines), tuple(m.job for m in matches))
+
+
+def _verdict(pay: Pay, query: PayQuery) -> str:
+    """'Yes, all of it is more than $20 an hour.' / 'Partly: ...' / 'No, ...'."""
+    whole, some = pay_fits(pay, query)
+    wanted = _wanted(query)
+    if query.upper == query.amount:
+        return f"Yes, {wanted} is in this range." if some else f"No, {wanted} is not in this range."
+    if whole:
+        return f"Yes, all of this range is {wanted}."
+    if some:
+        return f"Partly: part of this range is {wanted}."
+    return f"No, this is not {wanted}."
+
+
+def _requirements_answer(matches: Sequence[JobMatch]) -> Answer:
+    """What each matching job's step asks for, with training and pay."""
+    blocks = [_requirements_block(m, _titles_on_step(matches, m)) for m in _one_per_step(matches)]
+    return Answer("\n\n".join(blocks), tuple(m.job for m in matches))
+
+
+def _requirements_block(match: JobMatch, titles: Sequence[str]) -> str:
+    """One step's requirements for the jobs named on it."""
+    step = match.step
+    lines = [f"{_cap(_or_list(titles))} ({match.ref.label}). You need:"]
+    lines += [f"• {_cap(item)}" for item in step.requirements or step.involves[:1]]
+    if step.preferred:
+        lines.append(f"Good to have: {', '.join(step.preferred)}.")
+    if step.additional_skills:
+        lines.append(f"Helpful skills: {', '.join(step.additional_skills)}.")
+    if step.duration_text:
+        lines.append(f"Training: {step.duration_text}.")
+    if step.resources:
+        lines += ["Where to train:", *_resource_lines(step.resources)]
+    if step.pay is not None:
+        lines.append(f"Average pay: {step.pay.text_both()}.")
+    return "\n".join(lines)
+
+
+def _resource_lines(resources: Sequence[Resource]) -> list[str]:
+    """One line per provider: '• Central Maine Community College: CompTIA+, CompTIA Security'."""
+    by_provider: dict[str, list[str]] = {}
+    for resource in resources:
+        names = by_provider.setdefault(resource.provider or resource.name, [])
+        if resource.provider:
+            names.append(resource.name)
+    return [
+        f"• {who}: {', '.join(names)}" if names else f"• {who}"
+        for who, names in by_provider.items()
+    ]
+
+
+def _job_overview(matches: Sequence[JobMatch]) -> Answer:
+    """A job's step, the education it needs and its pay, one line per step."""
+    lines = [
+        f"• {_cap(_or_list(_titles_on_step(matches, m)))}: {m.ref.label}. "
+        f"Needs: {m.step.education.label}. Average pay: {_pay_both(m.pay)}."
+        for m in _one_per_step(matches)
+    ]
+    lines.append("Ask “what do I need to be …” for the full requirements.")
+    return Answer("\n".join(lines), tuple(m.job for m in matches))
+
+
+def _one_per_step(matches: Sequence[JobMatch]) -> list[JobMatch]:
+    """The first match on each step."""
+    return list({m.ref.label: m for m in reversed(matches)}.values())[::-1]
+
+
+def _titles_on_step(matches: Sequence[JobMatch], on: JobMatch) -> list[str]:
+    """The matched titles that share a step with `on`."""
+    return [m.job.title for m in matches if m.ref.label == on.ref.label]
+
+
+# ---- education, steps, pathways, the process ------------------------------------------------
+
+_EDUCATION = (
+    (
+        Education.ASSOCIATE,
+        re.compile(r"\bassociates?'?s?\b|\b(?:2|two)[- ]?year (?:degree|college)"),
+    ),
+    (
+        Education.BACHELOR,
+        re.compile(
+            r"\bbachelors?'?s?\b|\b(?:4|four)[- ]?year (?:degree|college)|\buniversity\b"
+            r"|\bcollege degree\b"
+        ),
+    ),
+    (Education.CREDENTIAL, re.compile(r"\bcertif\w*|\bcredential\w*|\bcerts?\b|\bcomptia\b")),
+    (Education.HIGH_SCHOOL, re.compile(r"\bhigh ?school\b|\bdiploma\b|\bged\b|\bhi-?set\b")),
+)
+_NO_EDUCATION = re.compile(
+    r"\b(?:no|not|without|don'?t|do not|doesn'?t)\b(?: \w+){0,3} "
+    r"(?:degree|diploma|education|high ?school|ged|college|training|certificate)"
+)
+_STEP = re.compile(
+    r"\bsteps? ?(\d+|one|two|three|four|five|six|first|second|third|fourth|fifth|last)\b"
+    r"|\b(first|second|third|fourth|fifth|last) step\b"
+)
+_HIGHEST = re.compile(
+    r"\b(?:highest|best|top|most)[- ](?:pay\w*|paid|money)\b|\bpays? (?:the )?most\b"
+)
+_LOWEST = re.compile(r"\b(?:lowest|least)[- ](?:pay\w*|paid|money)\b|\bpays? (?:the )?least\b")
+_PHASES = re.compile(r"\b(?:phases?|process|how does (?:this|it) work)\b")
+_UNSKILLED = re.compile(
+    r"\b(?:unskilled|right (?:now|away)|immediate\w*|job now|work now|quick job|no experience)\b"
+)
+
+
+def _education_answer(asked: _Asked) -> Answer | None:
+    """'Which jobs need an associate degree?'; jobs without a degree or diploma."""
+    if _NO_EDUCATION.search(asked.t):
+        return _no_education_answer(asked, with_high_school=True)
+    for level, pattern in _EDUCATION:
+        if pattern.search(asked.t):
+            refs = [r for r in steps_needing(asked.scoped, level) if r.jobs]
+            head = _cap(f"{asked.scope}jobs that need {_article(level.label)}:")
+            if not refs:
+                return Answer(f"No {asked.scope}job here lists {_article(level.label)} as a need.")
+            return Answer("\n".join([head, *_step_lines(refs)]), _jobs_of(refs))
+    return None
+
+
+def _no_education_answer(asked: _Asked, *, with_high_school: bool) -> Answer:
+    """Unskilled jobs need no training or degree; step 2 jobs need a high school diploma."""
+    process_ = asked.kb.process
+    skills = ", ".join(s.lower() for s in process_.work_readiness_skills)
+    unskilled = ", ".join(process_.unskilled_jobs)
+    lines = [
+        f"Jobs that may not need special training or degrees: {unskilled}.",
+        f"For these you need: {skills}.",
+    ]
+    refs = [r for r in steps_needing(asked.scoped, Education.HIGH_SCHOOL) if r.jobs]
+    if not with_high_school or re.search(r"diploma|high ?school|ged", asked.t) or not refs:
+        return Answer("\n".join(lines))
+    lines += ["With a high school diploma or equivalent:", *_step_lines(refs)]
+    return Answer("\n".join(lines), _jobs_of(refs))
+
+
+def _step_answer(asked: _Asked) -> Answer | None:
+    """'What is step 3?' for the pathways named, or for every pathway."""
+    found = _STEP.search(asked.t)
+    if found is None:
+        return None
+    word = found.group(1) or found.group(2)
+    number = int(word) if word.isdigit() else _STEP_WORDS[word]
+    refs = steps_numbered(asked.scoped, number)
+    if not refs:
+        most = max(len(p.steps) for p in asked.scoped.pathways)
+        return Answer(f"There is no step {number}. Each pathway has {most} steps.")
+    return Answer("\n\n".join(_step_block(r) for r in refs), _jobs_of(refs))
+
+
+def _step_block(ref: StepRef) -> str:
+    """A few lines about one step."""
+    step = ref.step
+    lines = [f"Step {step.number} of {ref.pathway.name}: {step.title}."]
+    if not step.jobs:
+        return "\n".join([*lines, step.involves[0], *(f"• {a}" for a in step.actions[:3])])
+    duration = f"; {step.duration_text}" if step.duration_text else ""
+    lines.append(f"Needs: {step.education.label}{duration}.")
+    lines.append(f"Jobs: {_cap(', '.join(j.title for j in step.jobs))}.")
+    if step.pay is not None:
+        lines.append(f"Average pay: {step.pay.text_both()}.")
+    return "\n".join(lines)
+
+
+def _extremes_answer(asked: _Asked) -> Answer | None:
+    """'What pays the most?' / 'lowest paying jobs', per pathway."""
+    if _HIGHEST.search(asked.t):
+        pick, head = highest_paid, "The best-paid jobs here (average pay):"
+    elif _LOWEST.search(asked.t):
+        pick, head = lowest_paid, "The lowest-paid jobs here (average pay):"
+    else:
+        return None
+    picked = (pick(replace(asked.kb, pathways=(p,))) for p in asked.scoped.pathways)
+    refs = [ref for ref in picked if ref is not None]
+    return Answer("\n".join([head, *_step_lines(refs)]), _jobs_of(refs))
+
+
+def _pathway_answer(asked: _Asked) -> Answer | None:
+    """'Jobs in IT', 'how much can I make in manufacturing', 'what do jobs pay'."""
+    pays = _PAY_WORDS.search(asked.t) is not None
+    jobs = re.search(r"\b(?:jobs?|work|careers?|pathways?)\b", asked.t) is not None
+    if not (asked.pathways and (pays or jobs or asked.t.startswith(("what", "tell")))) and not (
+        pays and jobs
+    ):
+        return None
+    refs = paid_steps(asked.scoped)
+    name = asked.pathways[0].name if len(asked.pathways) == 1 else ""
+    head = f"Jobs on the {name} pathway, by step:" if name else "Jobs on the pathways, by step:"
+    lines = [head, *_step_lines(refs), "Pay is the average for each step."]
+    return Answer("\n".join(lines), _jobs_of(refs))
+
+
+def _phases_answer(asked: _Asked) -> Answer | None:
+    """'How does this work?': the six phases."""
+    if not _PHASES.search(asked.t):
+        return None
+    phases = asked.kb.process.phases
+    lines = [f"The Career Pathways process has {len(phases)} phases:"]
+    return Answer("\n".join(lines + [f"{p.number}. {p.name}" for p in phases]))
+
+
+def _unskilled_answer(asked: _Asked) -> Answer | None:
+    """'What can I do right now?': unskilled jobs and the work-readiness skills."""
+    if not _UNSKILLED.search(asked.t):
+        return None
+    return _no_education_answer(asked, with_high_school=False)
+
+
+_EXAMPLES = (
+    "What pays more than $20 an hour?",
+    "How much does a welder make?",
+    "What do I need to be a CNC operator?",
+    "Which jobs need an associate degree?",
+    "What is step 3?",
+)
+
+
+def _unknown(asked: _Asked) -> Answer:
+    """Honest: we do not know; here is what can be asked."""
+    phrases = _job_phrases(asked)
+    head = "Sorry, I don't know that one."
+    if phrases and (_PAY_WORDS.search(asked.t) or _NEED_WORDS.search(asked.t)):
+        names = " and ".join(p.short_name for p in asked.kb.pathways)
+        head = f"Sorry, I don't know the job “{phrases[0]}”. I know {names} jobs."
+    examples = [f"• {e}" for e in _EXAMPLES]
+    return Answer("\n".join([head, "You can ask me things like:", *examples]))
+
+
+_READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
+    _pay_comparison,
+    _extremes_answer,
+    _job_answer,
+    _education_answer,
+    _step_answer,
+    _unskilled_answer,
+    _phases_answer,
+    _pathway_answer,
+)
+"""Readers in order: the first that recognises the question answers it."""
+
+
+# ---- formatting -----------------------------------------------------------------------------
+
+
+def _step_line(ref: StepRef, unit: PayUnit | None) -> str:
+    """'• Manufacturing step 3: Welder, fabricator — $49,000–55,000 a year (about ...)'."""
+    titles = _cap(", ".join(job.title for job in ref.jobs))
+    pay = ref.pay
+    if pay is None:
+        return f"• {ref.label}: {titles}"
+    return f"• {ref.label}: {titles} — {pay.text() if unit is pay.unit else pay.text_both()}"
+
+
+def _step_lines(refs: Sequence[StepRef]) -> list[str]:
+    """Step lines; both units only when the steps listed mix them."""
+    units = {r.pay.unit for r in refs if r.pay is not None}
+    unit = next(iter(units)) if len(units) == 1 else None
+    return [_step_line(ref, unit) for ref in refs]
+
+
+def _jobs_of(refs: Iterable[StepRef]) -> tuple[Job, ...]:
+    """Every job of the steps."""
+    return tuple(job for ref in refs for job in ref.jobs)
+
+
+def _pay_both(pay: Pay | None) -> str:
+    """A step's pay in both units, or plain words when the seed gives none."""
+    return pay.text_both() if pay is not None else "no pay figure given"
+
+
+def _cap(text: str) -> str:
+    """First letter upper case, the rest as written ('welder' -> 'Welder'; 'IT' stays)."""
+    return text[:1].upper() + text[1:]
+
+
+def _or_list(titles: Sequence[str]) -> str:
+    """'welder', 'assembler or welder'."""
+    return " or ".join(dict.fromkeys(titles))
+
+
+def _article(label: str) -> str:
+    """'an associate degree', 'a high school diploma or equivalent' (education labels)."""
+    return f"an {label}" if label[:1] in set("aeio") else f"a {label}"
+
+
+def _fit(answer: Answer) -> Answer:
+    """Cut an over-long answer at a line break so it fits one phone message."""
+    if len(answer.text) <= MAX_ANSWER_CHARS:
+        return answer
+    cut = answer.text[:MAX_ANSWER_CHARS].rsplit("\n", 1)[0]
+    return replace(answer, text=cut + "\n…")
