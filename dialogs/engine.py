@@ -21,6 +21,7 @@ from dialogs.matching import (
     Matched,
     NoMatch,
     match_choice,
+    match_yes_no,
     normalize,
     parse_number,
 )
@@ -268,6 +269,17 @@ def _asks_why(text: str) -> bool:
     return words in {"why", "why?", "why do you ask", "why do you ask?", "why ask"}
 
 
+def _as_yes_no(text: str, candidates: Sequence[Candidate]) -> Matched | None:
+    """Everyday yes and no ("yep", "nah", "not really") for questions with yes/no choices."""
+    ids = {c.id for c in candidates}
+    if not {"yes", "no"} <= ids:
+        return None
+    said = match_yes_no(text)
+    if said is None:
+        return None
+    return Matched(("yes" if said else "no",), 100.0)
+
+
 def _match_text(ctx: Ctx, state: DialogState, text: str) -> Outcome:
     question = ctx.flow.question(state.pending[2:]) if (state.pending or "").startswith("q:") else None
     if question is not None and question.kind is Kind.NUMBER:
@@ -282,6 +294,8 @@ def _match_text(ctx: Ctx, state: DialogState, text: str) -> Outcome:
         return Outcome(state, (_idle(ctx, state),))
     multi = question is not None and question.kind is Kind.MULTI
     result = match_choice(text, candidates, multi=multi)
+    if not isinstance(result, Matched):
+        result = _as_yes_no(text, candidates) or result
     if isinstance(result, Matched):
         state = replace(state, no_match=0)
         if question is not None:

@@ -125,8 +125,8 @@ def _choice(data: Any, where: str) -> FlowChoice:
     if not isinstance(data, Mapping):
         raise FlowError(f"{where}: expected a mapping")
     synonyms = data.get("synonyms", [])
-    if not isinstance(synonyms, list):
-        raise FlowError(f"{where}.synonyms: expected a list")
+    if not isinstance(synonyms, list) or not all(isinstance(x, str) for x in synonyms):
+        raise FlowError(f"{where}.synonyms: expected a list of texts (quote yes and no)")
     pathways = data.get("pathways", [])
     if not isinstance(pathways, list):
         raise FlowError(f"{where}.pathways: expected a list of pathway ids")
