@@ -111,6 +111,7 @@ class ApiServer:
         name, handler = entry
         params = await read_params(request)
         self.state.stats.requests[name] += 1
+        self.state.changed.fire()
         fault = self.faults.take(name.lower())
         delay = self.faults.delay(name.lower())
         if delay > 0:
