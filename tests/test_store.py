@@ -1,0 +1,555 @@
+"""The SQLite store on real database files: migrations, atomic turns, outbox, check-ins."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.store import (
+    Migration,
+    StaleStateError,
+    Store,
+    StoreError,
+    load_migrations,
+    split_statements,
+)
+from dialogs.state import (
+    Attachment,
+    CancelCheckins,
+    DialogState,
+    Effect,
+    ForgetUser,
+    Milestone,
+    Option,
+    Phase,
+    Reply,
+    RequestHandoff,
+    ScheduleCheckin,
+    Turn,
+)
+
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "bot" / "migrations"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store on a real file, closed after the test."""
+    opened = await Store.open(tmp_path / "test.db")
+    yield opened
+    await opened.close()
+
+
+def make_turn(
+    version: int,
+    *texts: str,
+    effects: tuple[Effect, ...] = (),
+    **state: object,
+) -> Turn:
+    """A turn whose state has `version` (and any other fields), replying with `texts`."""
+    new = replace(DialogState(version=version), **state)  # type: ignore[arg-type]
+    return Turn(new, tuple(Reply(t) for t in texts), effects)
+
+
+async def commit(
+    store: Store,
+    user_id: int,
+    turn: Turn,
+    *,
+    update_id: int | None = None,
+    text: str | None = "hi",
+    now: datetime = T0,
+    checkin_id: int | None = None,
+) -> list[str]:
+    """Commit a turn for a user in their private chat; the texts queued."""
+    rows = await store.commit_turn(
+        user_id=user_id,
+        chat_id=user_id,
+        turn=turn,
+        update_id=update_id,
+        user_text=text,
+        now=now,
+        checkin_id=checkin_id,
+    )
+    return [r.reply.text for r in rows]
+
+
+async def outbox_texts(store: Store, chat_id: int | None = None) -> list[str]:
+    """Texts waiting to be sent, in send order (optionally one chat's)."""
+    rows = await store.pending_outbox()
+    return [r.reply.text for r in rows if chat_id is None or r.chat_id == chat_id]
+
+
+async def live_checkins(store: Store, user_id: int) -> list[tuple[str, datetime]]:
+    """(status, due) of the user's pending or claimed check-ins."""
+    return [(c.status, c.due_at) for c in await store.pending_checkins(user_id)]
+
+
+async def rows_about(store: Store, user_id: int) -> dict[str, int]:
+    """How many rows each table holds for a user id (or a chat id)."""
+    counts = {}
+    for table in ("users", "answers", "milestones", "checkins", "handoffs", "outbox"):
+        rows = await store.read(
+            f"SELECT COUNT(*) FROM {table} WHERE user_id = ? OR "
+            + ("chat_id = ?" if table in ("users", "outbox") else "user_id = ?"),
+            (user_id, user_id),
+        )
+        counts[table] = rows[0][0]
+    return counts
+
+
+# ---- migrations -----------------------------------------------------------------------------
+
+
+async def test_migrations_create_every_table_and_reopening_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "fresh.db"
+    store = await Store.open(path)
+    newest = len(load_migrations())
+    assert await store.schema_version() == newest
+    await commit(store, 1, make_turn(1, "Hello"))
+    await store.close()
+
+    again = await Store.open(path)
+    assert await again.schema_version() == newest
+    assert await again.read("SELECT COUNT(*) FROM schema_version") == [(newest,)]
+    assert (await again.load_state(1)) == DialogState(version=1)
+    assert await again.integrity_check() == "ok"
+    await again.close()
+
+
+async def test_journal_and_foreign_keys_are_on(store: Store) -> None:
+    assert await store.read("SELECT * FROM pragma_journal_mode") == [("wal",)]
+    assert await store.read("SELECT * FROM pragma_foreign_keys") == [(1,)]
+
+
+def write_migrations(folder: Path, extra: dict[str, str]) -> Path:
+    """A migrations folder: the real 0001 plus `extra` files."""
+    folder.mkdir()
+    (folder / "0001_initial.sql").write_text((MIGRATIONS_DIR / "0001_initial.sql").read_text())
+    for name, sql in extra.items():
+        (folder / name).write_text(sql)
+    return folder
+
+
+async def test_a_version_1_database_upgrades_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    v1 = await Store.open(path, migrations=load_migrations()[:1])
+    await commit(v1, 7, make_turn(3, "Hi", phase=Phase.GOALS), update_id=99)
+    await v1.close()
+
+    folder = write_migrations(
+        tmp_path / "migrations",
+        {
+            "0002_nickname.sql": "ALTER TABLE users ADD COLUMN nickname TEXT;\n"
+            "UPDATE users SET nickname = 'user ' || user_id; -- a comment; with a semicolon\n"
+            "CREATE INDEX users_nickname ON users (nickname);\n",
+        },
+    )
+    v2 = await Store.open(path, migrations=load_migrations(folder))
+    assert await v2.schema_version() == 2
+    assert await v2.read("SELECT nickname FROM users") == [("user 7",)]
+    state = await v2.load_state(7)
+    assert state is not None and state.phase is Phase.GOALS and state.version == 3
+    assert await v2.is_processed(99) and await outbox_texts(v2) == ["Hi"]
+    await v2.close()
+
+    with pytest.raises(StoreError, match="newer than this bot"):
+        await Store.open(path, migrations=load_migrations()[:1])
+
+
+async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "db.db"
+    v1 = await Store.open(path)
+    await commit(v1, 7, make_turn(1, "Hi"))
+    await v1.close()
+    broken = Migration(
+        2, "broken", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);"
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        await Store.open(path, migrations=(*load_migrations(), broken))
+    again = await Store.open(path)
+    assert await again.schema_version() == 1
+    assert await again.read("SELECT name FROM sqlite_master WHERE name = 'half'") == []
+    assert await again.load_state(7) == DialogState(version=1)
+    await again.close()
+
+
+def test_migration_folder_must_be_numbered_without_gaps(tmp_path: Path) -> None:
+    folder = write_migrations(tmp_path / "m", {"0003_late.sql": "SELECT 1;"})
+    with pytest.raises(StoreError, match="without gaps"):
+        load_migrations(folder)
+
+
+def test_statements_split_on_semicolons_outside_strings_and_comments() -> None:
+    sql = "-- intro; still a comment\nCREATE TABLE a (x TEXT);\nINSERT INTO a VALUES ('x;y');\n"
+    assert split_statements(sql) == [
+        "-- intro; still a comment\nCREATE TABLE a (x TEXT);",
+        "INSERT INTO a VALUES ('x;y');",
+    ]
+
+
+# ---- one turn, one transaction --------------------------------------------------------------
+
+
+async def test_commit_turn_writes_state_history_outbox_checkin_and_update_together(
+    store: Store,
+) -> None:
+    await commit(store, 5, make_turn(1, "Did you finish high school?", pending="school"))
+    due = T0 + timedelta(days=14)
+    plan = make_turn(
+        2,
+        "Got it: GED.",
+        "How comfortable are you with computers?",
+        effects=(ScheduleCheckin(due, milestone_id="m1"),),
+        pending="computers",
+        milestones=(Milestone("m1", "CompTIA certificate", 3, date(2027, 6, 1)),),
+    )
+    queued = await commit(store, 5, plan, update_id=1001, text="ged")
+
+    assert queued == ["Got it: GED.", "How comfortable are you with computers?"]
+    assert await store.load_state(5) == plan.state
+    assert await outbox_texts(store, 5) == ["Did you finish high school?", *queued]
+    assert await live_checkins(store, 5) == [("pending", due)]
+    assert await store.is_processed(1001)
+    data = await store.export_user(5)
+    assert [(a["pending"], a["text"]) for a in data["answers"]] == [(None, "hi"), ("school", "ged")]
+    assert data["milestones"][0]["title"] == "CompTIA certificate"
+    assert data["user"]["pending"] == "computers" and data["user"]["milestones_total"] == 1
+
+
+def install_failure(path: Path, trigger_sql: str) -> None:
+    """Make the database itself refuse a write (a fault half-way through a transaction)."""
+    with sqlite3.connect(path) as conn:
+        conn.execute(trigger_sql)
+
+
+async def test_a_failure_half_way_through_a_turn_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "atomic.db"
+    store = await Store.open(path)
+    before = make_turn(1, "First question", pending="q1")
+    await commit(store, 5, before, update_id=1)
+    install_failure(
+        path,
+        "CREATE TRIGGER boom BEFORE INSERT ON outbox WHEN NEW.payload_json LIKE '%BOOM%'"
+        " BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+    )
+    bad = make_turn(
+        2,
+        "fine",
+        "BOOM",
+        effects=(ScheduleCheckin(T0 + timedelta(days=7)), RequestHandoff("needs help")),
+        pending="q2",
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
+        await commit(store, 5, bad, update_id=2, text="my answer")
+
+    assert await store.load_state(5) == before.state
+    assert not await store.is_processed(2)
+    assert await outbox_texts(store) == ["First question"]
+    assert await live_checkins(store, 5) == []
+    data = await store.export_user(5)
+    assert [a["text"] for a in data["answers"]] == ["hi"] and data["handoffs"] == []
+    # The connection is not left inside the failed transaction: the retry goes through.
+    assert await commit(store, 5, replace(bad, replies=(Reply("ok"),)), update_id=2) == ["ok"]
+    assert await store.integrity_check() == "ok"
+    await store.close()
+
+
+async def test_a_turn_older_than_the_stored_state_is_refused(store: Store) -> None:
+    await commit(store, 5, make_turn(4, "newer"))
+    with pytest.raises(StaleStateError):
+        await commit(store, 5, make_turn(3, "stale"), update_id=8)
+    assert (await store.load_state(5)) == DialogState(version=4)
+    assert not await store.is_processed(8) and await outbox_texts(store) == ["newer"]
+
+
+async def test_a_turn_that_keeps_the_version_still_sends_its_replies(store: Store) -> None:
+    # The engine keeps the state (and its version) when it apologises for its own failure.
+    await commit(store, 5, make_turn(4, "Which city?"))
+    await commit(store, 5, make_turn(4, "Sorry, something went wrong.", "Which city?"))
+    assert await outbox_texts(store) == [
+        "Which city?",
+        "Sorry, something went wrong.",
+        "Which city?",
+    ]
+
+
+async def test_a_redelivered_update_is_ignored(store: Store) -> None:
+    assert await commit(store, 5, make_turn(1, "Welcome"), update_id=77) == ["Welcome"]
+    assert await commit(store, 5, make_turn(2, "Welcome again"), update_id=77) == []
+    assert await store.load_state(5) == DialogState(version=1)
+    assert await outbox_texts(store) == ["Welcome"]
+    assert len((await store.export_user(5))["answers"]) == 1
+
+
+async def test_processed_updates_are_pruned_after_a_day(store: Store) -> None:
+    await commit(store, 5, make_turn(1, "a"), update_id=1, now=T0)
+    await commit(store, 5, make_turn(2, "b"), update_id=2, now=T0 + timedelta(hours=2))
+    assert await store.is_processed(1)
+    await commit(store, 5, make_turn(3, "c"), update_id=3, now=T0 + timedelta(days=1, hours=2))
+    assert not await store.is_processed(1)
+    assert await store.is_processed(2) and await store.is_processed(3)
+
+
+async def test_naive_times_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        await commit(store, 5, make_turn(1, "x"), now=datetime(2026, 1, 1, 12, 0))
+
+
+# ---- outbox ---------------------------------------------------------------------------------
+
+
+async def test_outbox_keeps_each_chats_order_and_forgets_sent_rows(store: Store) -> None:
+    for n in range(3):
+        await commit(store, 1, make_turn(n + 1, f"to 1: {n}a", f"to 1: {n}b"))
+        await commit(store, 2, make_turn(n + 1, f"to 2: {n}"))
+    assert await outbox_texts(store, 1) == [f"to 1: {n}{x}" for n in range(3) for x in "ab"]
+    assert await outbox_texts(store, 2) == [f"to 2: {n}" for n in range(3)]
+    rows = await store.pending_outbox()
+    assert [r.id for r in rows] == sorted(r.id for r in rows)
+    assert len({r.dedup_key for r in rows}) == len(rows)
+
+    await store.mark_failed(rows[0].id, "Timed out")
+    await store.mark_sent(rows[1].id, 555, T0)
+    pending = await store.pending_outbox(limit=2)
+    assert [r.reply.text for r in pending] == ["to 1: 0a", "to 2: 0"]
+    assert pending[0].attempts == 1 and pending[0].last_error == "Timed out"
+
+
+async def test_replies_round_trip_with_buttons_and_attachments(store: Store) -> None:
+    reply = Reply(
+        "Pick one 👇",
+        choices=(Option("it", "Information Technology"), Option("mfg", "Manufacturing")),
+        attachment=Attachment("roadmap", "Your roadmap"),
+    )
+    turn = Turn(DialogState(version=1), (reply,))
+    await store.commit_turn(
+        user_id=3, chat_id=30, turn=turn, update_id=None, user_text=None, now=T0
+    )
+    (row,) = await store.pending_outbox()
+    assert row.reply == reply and row.chat_id == 30 and row.dedup_key == "3:1:0"
+
+
+async def test_dropped_messages_are_never_offered_again(store: Store) -> None:
+    await commit(store, 1, make_turn(1, "too long", "next"))
+    first = (await store.pending_outbox())[0]
+    await store.drop_outbox(first.id, "Bad Request: message is too long", T0)
+    assert await outbox_texts(store) == ["next"]
+
+
+async def test_enqueue_outside_a_turn_is_deduplicated(store: Store) -> None:
+    row = await store.enqueue(-100, Reply("New handoff"), now=T0, dedup_key="handoff:1")
+    again = await store.enqueue(-100, Reply("New handoff"), now=T0, dedup_key="handoff:1")
+    assert row is not None and row.chat_id == -100 and again is None
+    assert await outbox_texts(store) == ["New handoff"]
+
+
+# ---- forgetting and blocking ----------------------------------------------------------------
+
+
+async def test_forget_deletes_every_row_about_the_user(store: Store) -> None:
+    plan = make_turn(
+        5,
+        "Your plan",
+        effects=(ScheduleCheckin(T0 + timedelta(days=7)), RequestHandoff("wants a person")),
+        milestones=(Milestone("m1", "GED", 2, date(2026, 9, 1)),),
+    )
+    await commit(store, 5, plan, update_id=1, text="my address is 1 Main St")
+    await commit(store, 6, make_turn(1, "other user"))
+    sent = (await store.pending_outbox())[0]
+    await store.mark_sent(sent.id, 10, T0)
+
+    goodbye = make_turn(6, "Everything about you is deleted.", effects=(ForgetUser(),))
+    assert await commit(store, 5, goodbye, update_id=2, text="/forget") == [
+        "Everything about you is deleted."
+    ]
+    assert await store.load_state(5) is None
+    assert await store.is_processed(2)
+    data = await store.export_user(5)
+    assert data["user"] is None and data["state"] is None
+    assert all(data[t] == [] for t in ("answers", "milestones", "checkins", "handoffs", "outbox"))
+
+    (row,) = [r for r in await store.pending_outbox() if r.chat_id == 5]
+    assert row.user_id is None  # the goodbye is tied to no stored user...
+    await store.mark_sent(row.id, 11, T0)
+    assert await rows_about(store, 5) == dict.fromkeys(
+        ("users", "answers", "milestones", "checkins", "handoffs", "outbox"), 0
+    )  # ...and is gone once sent
+    assert await store.load_state(6) == DialogState(version=1)
+    assert await outbox_texts(store) == ["other user"]
+
+
+async def test_blocked_user_is_inactive_until_they_write_again(store: Store) -> None:
+    due = T0 + timedelta(days=7)
+    await commit(store, 5, make_turn(1, "a", "b", effects=(ScheduleCheckin(due),)))
+    await commit(store, 6, make_turn(1, "for 6"))
+    await store.mark_inactive(5, T0)
+    assert await live_checkins(store, 5) == []
+    assert await outbox_texts(store) == ["for 6"]
+    assert await store.count_users(include_inactive=False) == 1
+    assert await store.claim_due_checkins(due + timedelta(days=1), 10) == []
+
+    await commit(store, 5, make_turn(2, "Welcome back"), text="/start")
+    assert await store.count_users(include_inactive=False) == 2
+    assert await outbox_texts(store, 5) == ["Welcome back"]
+
+
+# ---- check-ins ------------------------------------------------------------------------------
+
+
+async def schedule(store: Store, user_id: int, due: datetime, version: int = 1) -> None:
+    """Give a user a pending check-in at `due`."""
+    await commit(store, user_id, make_turn(version, effects=(ScheduleCheckin(due),)), text=None)
+
+
+async def test_due_checkins_are_claimed_oldest_first_and_only_once(store: Store) -> None:
+    for user_id, hours in ((1, 3), (2, 1), (3, 2), (4, 30)):
+        await schedule(store, user_id, T0 + timedelta(hours=hours))
+    now = T0 + timedelta(hours=5)
+    first = await store.claim_due_checkins(now, limit=2)
+    assert [c.user_id for c in first] == [2, 3]
+    assert all(c.status == "claimed" and c.claimed_at == now and c.claims == 1 for c in first)
+    assert [c.user_id for c in await store.claim_due_checkins(now, limit=10)] == [1]
+    assert await store.claim_due_checkins(now, limit=10) == []
+
+
+async def test_rescheduling_replaces_the_pending_checkin(store: Store) -> None:
+    await schedule(store, 1, T0 + timedelta(days=7))
+    await schedule(store, 1, T0 + timedelta(days=14), version=2)
+    assert await live_checkins(store, 1) == [("pending", T0 + timedelta(days=14))]
+    await commit(store, 1, make_turn(3, "Paused", effects=(CancelCheckins(),)))
+    assert await live_checkins(store, 1) == []
+
+
+async def test_checkin_turn_completes_the_claim_and_schedules_the_next(store: Store) -> None:
+    await schedule(store, 1, T0)
+    (claim,) = await store.claim_due_checkins(T0, 10)
+    nxt = T0 + timedelta(days=14)
+    prompt = make_turn(2, "How is the course going?", effects=(ScheduleCheckin(nxt),))
+    assert await commit(store, 1, prompt, text=None, checkin_id=claim.id) == [
+        "How is the course going?"
+    ]
+    assert await live_checkins(store, 1) == [("pending", nxt)]
+    # Run again (a crash before the sweeper noticed the commit): nothing more is sent.
+    assert await commit(store, 1, make_turn(3, "again"), text=None, checkin_id=claim.id) == []
+    assert await outbox_texts(store) == ["How is the course going?"]
+    # The user's answer marks the prompt answered (for the agency's figures).
+    await commit(store, 1, make_turn(3, "Great!"), text="done")
+    rows = await store.read("SELECT answered_at FROM checkins WHERE id = ?", (claim.id,))
+    assert rows[0][0] is not None
+
+
+async def test_a_user_turn_supersedes_a_claimed_checkin(store: Store) -> None:
+    await schedule(store, 1, T0)
+    (claim,) = await store.claim_due_checkins(T0, 10)
+    later = T0 + timedelta(days=30)
+    await commit(
+        store, 1, make_turn(2, "Checking in monthly now", effects=(ScheduleCheckin(later),))
+    )
+    assert await commit(store, 1, make_turn(3, "stale prompt"), checkin_id=claim.id) == []
+    assert await outbox_texts(store) == ["Checking in monthly now"]
+    assert await live_checkins(store, 1) == [("pending", later)]
+
+
+async def test_stale_claims_are_released_after_a_crash(store: Store) -> None:
+    await schedule(store, 1, T0)
+    await store.claim_due_checkins(T0, 10)
+    assert await store.release_stale_claims(T0) == 0  # not older than T0 yet
+    assert await store.release_stale_claims(T0 + timedelta(minutes=10)) == 1
+    (again,) = await store.claim_due_checkins(T0 + timedelta(minutes=10), 10)
+    assert again.claims == 2
+
+
+async def test_two_sweepers_on_one_database_never_claim_the_same_checkin(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    first = await Store.open(path)
+    second = await Store.open(path)
+    for user_id in range(1, 301):
+        await schedule(first, user_id, T0 + timedelta(seconds=user_id))
+    claimed: dict[str, list[int]] = {"first": [], "second": []}
+
+    async def sweep(name: str, store: Store) -> None:
+        while batch := await store.claim_due_checkins(T0 + timedelta(hours=1), limit=7):
+            claimed[name] += [c.id for c in batch]
+            await asyncio.sleep(0)
+
+    await asyncio.gather(sweep("first", first), sweep("second", second), sweep("first", first))
+    every = claimed["first"] + claimed["second"]
+    assert len(every) == 300 and len(set(every)) == 300
+    assert claimed["first"] and claimed["second"]
+    await first.close()
+    await second.close()
+
+
+# ---- many users, hostile input --------------------------------------------------------------
+
+
+async def test_two_hundred_users_committing_at_once_all_land(store: Store) -> None:
+    async def user(uid: int) -> None:
+        for version in (1, 2, 3):
+            turn = make_turn(version, f"{uid}:{version}", effects=(ScheduleCheckin(T0),))
+            await commit(store, uid, turn, update_id=uid * 10 + version)
+
+    await asyncio.gather(*(user(uid) for uid in range(1, 201)))
+    assert await store.count_users() == 200
+    assert len(await store.pending_outbox(limit=10_000)) == 600
+    assert await outbox_texts(store, 42) == ["42:1", "42:2", "42:3"]
+    assert len(await store.claim_due_checkins(T0, 1000)) == 200
+    assert await store.integrity_check() == "ok"
+
+
+async def test_a_cancelled_commit_still_finishes_and_close_waits_for_it(tmp_path: Path) -> None:
+    path = tmp_path / "cancel.db"
+    store = await Store.open(path)
+    task = asyncio.create_task(commit(store, 1, make_turn(1, "saved"), update_id=5))
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await store.close()
+    again = await Store.open(path)
+    assert await again.is_processed(5) and await outbox_texts(again) == ["saved"]
+    await again.close()
+
+
+HOSTILE = [
+    "Robert'); DROP TABLE users;--",
+    "' OR '1'='1",
+    "%s %d {0} {text} \\x00",
+    "nul\x00byte\x00inside",
+    "emoji 👩🏽‍🔧🛠️ and RTL ‏مرحبا‎",
+    "x" * 5000,
+    "line\nbreak\r\nand\ttab",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_text_is_stored_and_read_back_intact(store: Store, text: str) -> None:
+    state = DialogState(version=1, pending=text).with_answer("city", text).remember("user", text)
+    await commit(store, 9, Turn(state, (Reply(text, (Option("a", text),)),)), text=text)
+    assert await store.load_state(9) == state
+    (row,) = await store.pending_outbox()
+    assert row.reply == Reply(text, (Option("a", text),))
+    data = await store.export_user(9)
+    assert data["answers"][0]["text"] == text and data["user"]["pending"] == text
+    assert await store.count_users() == 1 and await store.integrity_check() == "ok"
+
+
+async def test_read_refuses_anything_but_select(store: Store) -> None:
+    with pytest.raises(StoreError):
+        await store.read("DELETE FROM users")
+
+
+async def test_referral_codes(store: Store) -> None:
+    assert await store.add_referral_code("wsmaine", "Workforce Solutions", created_by=1, now=T0)
+    assert not await store.add_referral_code("wsmaine", "Someone else", created_by=2, now=T0)
+    assert await store.referral_name("wsmaine") == "Workforce Solutions"
+    assert await store.referral_name("nope") is None
