@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import socket
 import time
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
-from PIL import Image
 
-from tests.fake_telegram import FakeTelegram, FakeUser, FloodLimits
+from tests.fake_telegram import FakeTelegram, FakeUser, FloodLimits, free_port, sample_png
 
 Json = dict[str, Any]
 KEYBOARD = {"inline_keyboard": [[{"text": "Yes", "callback_data": "yes"}]]}
-
-
-def png(width: int = 4, height: int = 3) -> bytes:
-    """A real PNG picture."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 async def call(
@@ -59,13 +49,6 @@ async def started(fake: FakeTelegram, first_name: str = "Ann") -> FakeUser:
 async def send(fake: FakeTelegram, chat_id: int, text: str, **params: Any) -> tuple[int, Json]:
     """sendMessage."""
     return await call(fake, "sendMessage", chat_id=chat_id, text=text, **params)
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ---- identity, routing, tokens ------------------------------------------------------------------
@@ -467,7 +450,7 @@ async def test_photo_upload_keeps_the_bytes_and_can_be_downloaded(
     fake_telegram: FakeTelegram,
 ) -> None:
     user = await started(fake_telegram)
-    picture = png(40, 30)
+    picture = sample_png(40, 30)
     status, body = await upload(
         fake_telegram, "sendPhoto", "photo", picture, "map.png", chat_id=user.id, caption="Map"
     )
@@ -488,7 +471,7 @@ async def test_photo_errors(fake_telegram: FakeTelegram) -> None:
     user = await started(fake_telegram)
     long_caption = {"caption": "c" * 1025}
     status, body = await upload(
-        fake_telegram, "sendPhoto", "photo", png(), "a.png", chat_id=user.id, **long_caption
+        fake_telegram, "sendPhoto", "photo", sample_png(), "a.png", chat_id=user.id, **long_caption
     )
     assert (status, body["description"]) == (400, "Bad Request: message caption is too long")
     status, body = await upload(
@@ -625,7 +608,7 @@ async def test_user_side_kinds_of_messages(fake_telegram: FakeTelegram) -> None:
     user = fake_telegram.user()
     group = fake_telegram.group("Job club")
     await user.send("hi all", chat=group)
-    await user.send_photo(png(8, 8), caption="me")
+    await user.send_photo(sample_png(8, 8), caption="me")
     await user.send_document(b"%PDF-1.4", "cv.pdf")
     await user.send_sticker("👍")
     await user.send_voice()

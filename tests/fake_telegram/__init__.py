@@ -53,6 +53,8 @@ Reading what the bot did::
     fake.webhook; fake.pending_updates; fake.file(file_id)
     await fake.wait_for(lambda: ..., timeout=5); await fake.idle(quiet=0.1)
 
+Helpers: `sample_png(width, height)` real picture bytes; `free_port()` for a webhook server.
+
 Limits and faults::
 
     fake.flood.enable(FloodLimits(per_second=30, per_chat_per_second=1, chat_burst=3))
@@ -70,7 +72,7 @@ usually getUpdates. The fake never logs the token: its access log is off.
 """
 
 from .errors import ApiError
-from .fake import FakeTelegram, new_token
+from .fake import FakeTelegram, free_port, new_token
 from .limits import FloodLimits
 from .model import (
     BotCommand,
@@ -85,7 +87,7 @@ from .model import (
     Message,
     Person,
 )
-from .users import FakeUser
+from .users import FakeUser, sample_png
 
 __all__ = [
     "ApiError",
@@ -103,5 +105,7 @@ __all__ = [
     "FloodLimits",
     "Message",
     "Person",
+    "free_port",
     "new_token",
+    "sample_png",
 ]

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import secrets
+import socket
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -18,6 +19,13 @@ from .state import BotState, Webhook
 from .users import FakeUser
 
 T = TypeVar("T")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (for a bot's webhook server in tests)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def new_token(bot_id: int) -> str:

@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from .fake import FakeTelegram
 
 
+def sample_png(
+    width: int = 4, height: int = 3, color: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
+    """A small real PNG picture, for users to send and the bot to upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 class FakeUser:
     """One Telegram user talking to the bot (in their private chat unless `chat=` is given)."""
 
