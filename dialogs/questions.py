@@ -353,9 +353,12 @@ _IT_MENTION = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Asked:
-    """A question, read: the raw text, its normalized form and the pathways it names."""
+    """A question, read: the raw text, its normalized form and the pathways it names.
+
+    Not slotted, so `job_matches` can be computed once and kept (functools.cached_property).
+    """
 
     raw: str
     t: str
@@ -366,6 +369,11 @@ class _Asked:
     def scoped(self) -> Knowledge:
         """The knowledge narrowed to the pathways named (all when none is)."""
         return replace(self.kb, pathways=self.pathways) if self.pathways else self.kb
+
+    @functools.cached_property
+    def job_matches(self) -> tuple[JobMatch, ...]:
+        """Jobs the question names (computed once per question)."""
+        return _job_matches(self)
 
     @property
     def scope(self) -> str:
@@ -388,18 +396,18 @@ def answer_question(text: str, kb: Knowledge) -> Answer | None:
 
 def _protected(kb: Knowledge) -> frozenset[str]:
     """Job-title words, never 'corrected' into a keyword ('trainee' is not 'training')."""
-    return _title_word_set(tuple(job.title for job in kb.jobs))
+    if not _protected_cache or _protected_cache[0][0] is not kb:
+        words = frozenset(w for job in kb.jobs for w in re.findall(r"[a-z]+", job.title.lower()))
+        _protected_cache[:] = [(kb, words)]
+    return _protected_cache[0][1]
 
 
-@functools.lru_cache(maxsize=8)
-def _title_word_set(titles: tuple[str, ...]) -> frozenset[str]:
-    """The lower-case words of some titles."""
-    return frozenset(w for title in titles for w in re.findall(r"[a-z]+", title.lower()))
+_protected_cache: list[tuple[Knowledge, frozenset[str]]] = []
 
 
 def _pathways_named(text: str, t: str, kb: Knowledge) -> tuple[Pathway, ...]:
     """Pathways the question names ('in IT', 'factory jobs'); empty when none or all."""
-    named = tuple(p for p in kb.pathways if any(_mentions(text, t, w) for w in _pathway_words(p)))
+    named = tuple(p for p in kb.pathways if _mentions(text, t, p))
     return named if len(named) < len(kb.pathways) else ()
 
 
@@ -408,11 +416,20 @@ def _pathway_words(pathway: Pathway) -> set[str]:
     return {w.lower() for w in (pathway.id, pathway.short_name, pathway.name, *pathway.synonyms)}
 
 
-def _mentions(text: str, t: str, word: str) -> bool:
-    """Whether a pathway word is in the question; 'it' only when it plainly means IT."""
-    if word == "it":
-        return re.search(r"\bIT\b", text) is not None or _IT_MENTION.search(t) is not None
-    return re.search(rf"\b{re.escape(word)}\b", t) is not None
+@functools.lru_cache(maxsize=64)
+def _pathway_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern for a pathway's words ('it' is left to _IT_MENTION)."""
+    plain = sorted((w for w in words if w != "it"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, plain)) + r")\b") if plain else None
+
+
+def _mentions(text: str, t: str, pathway: Pathway) -> bool:
+    """Whether the question names the pathway; 'it' only when it plainly means IT."""
+    words = frozenset(_pathway_words(pathway))
+    pattern = _pathway_pattern(words)
+    if pattern is not None and pattern.search(t):
+        return True
+    return "it" in words and (re.search(r"\bIT\b", text) is not None or bool(_IT_MENTION.search(t)))
 
 
 # ---- pay comparisons ------------------------------------------------------------------------
@@ -433,9 +450,8 @@ def _pay_comparison(asked: _Asked) -> Answer | None:
     if trouble is not None:
         return Answer(trouble)
     query = _query(comparison, amounts)
-    matches = _job_matches(asked)
-    if matches:
-        return _job_pay_answer(matches, query, _notes(amounts))
+    if asked.job_matches:
+        return _job_pay_answer(asked.job_matches, query, _notes(amounts))
     return _pay_answer(asked, compare_pay(asked.scoped, query), _notes(amounts))
 
 
@@ -572,7 +588,7 @@ def _job_matches(asked: _Asked) -> tuple[JobMatch, ...]:
 
 def _job_answer(asked: _Asked) -> Answer | None:
     """Pay or requirements of a job the question names ('how much does a welder make')."""
-    matches = _job_matches(asked)
+    matches = asked.job_matches
     if not matches:
         return None
     needs, pays = _NEED_WORDS.search(asked.t), _PAY_WORDS.search(asked.t)

@@ -286,28 +286,54 @@ def title_words(text: str) -> tuple[str, ...]:
     return tuple(s for s in (_singular(w) for w in words) if s not in _FILLER_WORDS)
 
 
+COVERED_SCORE = 80.0
+"""A title word counts as named when a typed word scores this much against it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _WordFit:
+    """How one typed word fits one title: its best score and the title words it names."""
+
+    best: float
+    covered: frozenset[int]
+
+
 @dataclass(slots=True)
 class _TitleIndex:
-    """Title words of one Knowledge's jobs, and the typed words already scored against them."""
+    """The distinct job titles of one Knowledge as words, and typed words already scored."""
 
     kb: Knowledge
-    titles: dict[str, tuple[str, ...]]
+    keys: tuple[tuple[str, ...], ...]
+    """Each distinct title's words ('assembler' is on two steps but scored once)."""
+    joined: tuple[str, ...]
+    key_of: dict[str, int]
     vocabulary: tuple[str, ...]
-    rows: dict[str, dict[str, float]]
+    fits: dict[str, tuple[_WordFit, ...]]
 
-    def row(self, word: str) -> dict[str, float]:
-        """The typed word's similarity to every title word (a prefix counts as close)."""
-        if word not in self.rows:
-            if len(self.rows) > 2048:
-                self.rows.clear()
-            found = process.extract(word, self.vocabulary, scorer=fuzz.ratio, limit=None)
-            row = {title_word: score for title_word, score, _ in found}
-            if len(word) >= 3:
-                for title_word in self.vocabulary:
-                    if title_word.startswith(word) or _stem(title_word) == _stem(word):
-                        row[title_word] = max(row[title_word], PREFIX_SCORE)
-            self.rows[word] = row
-        return self.rows[word]
+    def fit(self, word: str) -> tuple[_WordFit, ...]:
+        """How the typed word fits every title, computed once per word."""
+        if word not in self.fits:
+            if len(self.fits) > 4096:
+                self.fits.clear()
+            row = self._row(word)
+            self.fits[word] = tuple(
+                _WordFit(
+                    max(row[t] for t in key),
+                    frozenset(i for i, t in enumerate(key) if row[t] >= COVERED_SCORE),
+                )
+                for key in self.keys
+            )
+        return self.fits[word]
+
+    def _row(self, word: str) -> dict[str, float]:
+        """The typed word's similarity to every title word (a prefix or shared stem is close)."""
+        found = process.extract(word, self.vocabulary, scorer=fuzz.ratio, limit=None)
+        row = {title_word: score for title_word, score, _ in found}
+        if len(word) >= 3:
+            for title_word in self.vocabulary:
+                if title_word.startswith(word) or _stem(title_word) == _stem(word):
+                    row[title_word] = max(row[title_word], PREFIX_SCORE)
+        return row
 
 
 _index_cache: list[_TitleIndex] = []
@@ -316,23 +342,29 @@ _index_cache: list[_TitleIndex] = []
 def _index(kb: Knowledge) -> _TitleIndex:
     """The title index of `kb`, built once per Knowledge object."""
     if not _index_cache or _index_cache[0].kb is not kb:
-        titles = {job.title: title_words(job.title) for job in kb.jobs}
-        vocabulary = tuple(sorted({w for words in titles.values() for w in words}))
-        _index_cache[:] = [_TitleIndex(kb, titles, vocabulary, {})]
+        words = {job.title: title_words(job.title) for job in kb.jobs}
+        keys = tuple(dict.fromkeys(w for w in words.values() if w))
+        key_of = {title: keys.index(w) for title, w in words.items() if w}
+        vocabulary = tuple(sorted({w for key in keys for w in key}))
+        joined = tuple("".join(key) for key in keys)
+        _index_cache[:] = [_TitleIndex(kb, keys, joined, key_of, vocabulary, {})]
     return _index_cache[0]
 
 
-def _title_score(typed: tuple[str, ...], title: tuple[str, ...], index: _TitleIndex) -> float:
-    """How well the typed words name this title: mostly word matches, a little title coverage."""
-    used = [w for w in typed if w not in _OPTIONAL_WORDS or w in title]
-    if not used:
-        used = list(typed)
-    rows = [index.row(w) for w in used]
-    best = [max(row[t] for t in title) for row in rows]
-    covered = sum(1 for t in title if any(row[t] >= 80 for row in rows)) / len(title)
-    words = 0.85 * sum(best) / len(best) + 15 * covered
-    joined = fuzz.ratio("".join(typed), "".join(title))  # 'pipe fitter' -> 'pipefitter'
-    return max(words, joined)
+def _key_scores(typed: tuple[str, ...], index: _TitleIndex) -> list[float]:
+    """How well the typed words name each title: mostly word matches, a little title coverage,
+    or the words run together ('pipe fitter' -> 'pipefitter'), whichever is higher."""
+    joined = process.extract("".join(typed), index.joined, scorer=fuzz.ratio, limit=None)
+    scores = [0.0] * len(index.keys)
+    for _, score, k in joined:
+        scores[k] = score
+    fits = {w: index.fit(w) for w in typed}
+    for k, key in enumerate(index.keys):
+        used = [w for w in typed if w not in _OPTIONAL_WORDS or w in key] or list(typed)
+        best = sum(fits[w][k].best for w in used) / len(used)
+        covered = len(frozenset().union(*(fits[w][k].covered for w in used))) / len(key)
+        scores[k] = max(scores[k], 0.85 * best + 15 * covered)
+    return scores
 
 
 def find_jobs(kb: Knowledge, text: str) -> tuple[JobMatch, ...]:
@@ -341,17 +373,17 @@ def find_jobs(kb: Knowledge, text: str) -> tuple[JobMatch, ...]:
     if not typed or typed == ("it",):
         return ()
     index = _index(kb)
-    matches = [
-        JobMatch(job, pathway, step, _title_score(typed, index.titles[job.title], index))
+    scores = _key_scores(typed, index)
+    best = max(scores, default=0.0)
+    if best < JOB_MATCH_CUTOFF:
+        return ()
+    kept = [
+        JobMatch(job, pathway, step, scores[index.key_of[job.title]])
         for pathway in kb.pathways
         for step in pathway.steps
         for job in step.jobs
-        if index.titles[job.title]
+        if job.title in index.key_of and scores[index.key_of[job.title]] >= best - JOB_MATCH_MARGIN
     ]
-    best = max((m.score for m in matches), default=0.0)
-    if best < JOB_MATCH_CUTOFF:
-        return ()
-    kept = [m for m in matches if m.score >= best - JOB_MATCH_MARGIN]
     return tuple(sorted(kept, key=lambda m: -m.score))
 
 
