@@ -105,7 +105,8 @@ _NOT_JOB_WORDS = (
     | _STOPWORDS
     | _words(
         """go look looking find someone person people mean means typical normally range ranges
-        start starts starting study learn doing k"""
+        start starts starting study learn doing k without near good bad great best nice hard easy
+        cool fine difference compare versus vs me"""
     )
 )
 """Words that are never part of a job title in a question (what is left names the job)."""
@@ -229,6 +230,8 @@ class _Typed:
     scaled: bool
     typed: str
     negative: bool
+    end: int
+    """Where the amount ends in the normalized text."""
 
 
 def _typed_amounts(t: str) -> tuple[_Typed, ...]:
@@ -239,7 +242,7 @@ def _typed_amounts(t: str) -> tuple[_Typed, ...]:
         amount = float(m["num"].replace(",", "")) * (1000 if m["mult"] else 1)
         typed = re.sub(r"(\d) k\b", r"\1k", " ".join(m.group().split()))
         per = _UNIT_WORDS.get(m["unit"] or "", "")
-        found.append(_Typed(amount, per, bool(m["mult"]), typed, bool(m["neg"])))
+        found.append(_Typed(amount, per, bool(m["mult"]), typed, bool(m["neg"]), m.end()))
     return tuple(found)
 
 
@@ -315,7 +318,7 @@ _PAY_WORDS = re.compile(
 )
 _NEED_WORDS = re.compile(
     r"\b(?:need|needs|needed|require\w*|become|becoming|qualif\w*|take|takes|training|"
-    r"skills|education|study|learn|to be an?|get (?:a job|hired|work) as|how (?:do|can) i)\b"
+    r"skills|education|study|learn|be an?|get (?:a job|hired|work) as|how (?:do|can) i)\b"
 )
 _NOT_QUESTIONS = re.compile(
     r"^(?:i )?(?:don'?t|do not) know\b|^not sure\b|^no idea\b|^idk\b|^dunno\b"
@@ -453,6 +456,25 @@ def _pay_comparison(asked: _Asked) -> Answer | None:
     if asked.job_matches:
         return _job_pay_answer(asked.job_matches, query, _notes(amounts))
     return _pay_answer(asked, compare_pay(asked.scoped, query), _notes(amounts))
+
+
+_CONVERT_TO = re.compile(
+    r"\b(?:(?:per|a|an|in an?|each|every) (?P<unit>hour|year|week|month)|hourly|yearly|annually)\b"
+)
+
+
+def _conversion(asked: _Asked) -> Answer | None:
+    """'How much is $20 an hour per year?': the amount in the other unit, at 2,080 hours."""
+    typed = _typed_amounts(asked.t)
+    if len(typed) != 1 or not typed[0].per or _comparison(asked.t) is not None:
+        return None
+    wanted = _CONVERT_TO.search(asked.t, typed[0].end)
+    money = _settle(typed[0])
+    if wanted is None or money.unit is None or _amount_trouble(money):
+        return None
+    pay = Pay(money.amount, money.amount, money.unit)
+    note = f"{money.note}\n" if money.note else ""
+    return Answer(f"{note}{pay.text_both()}, counting 40 hours a week, 52 weeks a year.")
 
 
 def _query(comparison: Comparison | None, amounts: Sequence[Money]) -> PayQuery:
@@ -764,17 +786,20 @@ def _step_answer(asked: _Asked) -> Answer | None:
     if not refs:
         most = max(len(p.steps) for p in asked.scoped.pathways)
         return Answer(f"There is no step {number}. Each pathway has {most} steps.")
-    return Answer("\n\n".join(_step_block(r) for r in refs), _jobs_of(refs))
+    detail = _NEED_WORDS.search(asked.t) is not None
+    return Answer("\n\n".join(_step_block(r, detail) for r in refs), _jobs_of(refs))
 
 
-def _step_block(ref: StepRef) -> str:
-    """A few lines about one step."""
+def _step_block(ref: StepRef, detail: bool = False) -> str:
+    """A few lines about one step; with `detail`, its requirements one by one."""
     step = ref.step
     lines = [f"Step {step.number} of {ref.pathway.name}: {step.title}."]
     if not step.jobs:
         return "\n".join([*lines, step.involves[0], *(f"• {a}" for a in step.actions[:3])])
     duration = f"; {step.duration_text}" if step.duration_text else ""
     lines.append(f"Needs: {step.education.label}{duration}.")
+    if detail:
+        lines += [f"• {_cap(item)}" for item in step.requirements or step.involves[:1]]
     lines.append(f"Jobs: {_cap(', '.join(j.title for j in step.jobs))}.")
     if step.pay is not None:
         lines.append(f"Average pay: {step.pay.text_both()}.")
@@ -846,6 +871,7 @@ def _unknown(asked: _Asked) -> Answer:
 
 
 _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
+    _conversion,
     _pay_comparison,
     _extremes_answer,
     _job_answer,

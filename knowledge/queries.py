@@ -288,6 +288,9 @@ def title_words(text: str) -> tuple[str, ...]:
 
 COVERED_SCORE = 80.0
 """A title word counts as named when a typed word scores this much against it."""
+MINOR_WORD_SCORE = 70.0
+"""The most a title can score when the typed words name less than half of it and not its last
+word (the job itself: 'welder', 'operator', 'support'): below JOB_MATCH_CUTOFF."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,8 +365,11 @@ def _key_scores(typed: tuple[str, ...], index: _TitleIndex) -> list[float]:
     for k, key in enumerate(index.keys):
         used = [w for w in typed if w not in _OPTIONAL_WORDS or w in key] or list(typed)
         best = sum(fits[w][k].best for w in used) / len(used)
-        covered = len(frozenset().union(*(fits[w][k].covered for w in used))) / len(key)
-        scores[k] = max(scores[k], 0.85 * best + 15 * covered)
+        covered = frozenset().union(*(fits[w][k].covered for w in used))
+        words = 0.85 * best + 15 * len(covered) / len(key)
+        if len(covered) * 2 < len(key) and len(key) - 1 not in covered:
+            words = min(words, MINOR_WORD_SCORE)  # 'help' alone is not 'help desk and user support'
+        scores[k] = max(scores[k], words)
     return scores
 
 

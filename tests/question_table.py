@@ -308,6 +308,36 @@ CASES: tuple[Case, ...] = (
         lacks=("welder",),
     ),
     Case("how does this work?", says=("Intake & Assessment", "Pathway Engagement")),
+    Case(
+        "what are the requirements for step 4 in IT",
+        has=("IT Consultant",),
+        lacks=("CNC operator",),
+        says=("Industry-Recognized Credential",),
+    ),
+    Case(
+        "can I be a welder without a diploma?",
+        has=("welder",),
+        lacks=("general laborer",),
+        says=("Industry-recognized credentials",),
+    ),
+    Case("is welding a good job?", has=("welder",), lacks=("assembler",)),
+    Case(
+        "what can i earn as an engineer",
+        has=("manufacturing engineer", "facilities engineer"),
+        lacks=("engineering technician",),
+    ),
+    Case(
+        "how much do machine operators make",
+        has=("production machine operator", "Machine operator trainee"),
+        lacks=("CNC operator",),
+    ),
+    Case(
+        "jobs from 20 to 30 an hour",
+        has=("welder", "Help Desk and User Support"),
+        lacks=("office helper with Microsoft experience", "Database Administrators"),
+    ),
+    Case("how much is 20 dollars an hour per year", says=("$41,600 a year",)),
+    Case("can you help me?", lacks=("Help Desk and User Support",), says=("don't know",)),
     # ---- kind answers to amounts that make no sense ----
     Case("more than $20k an hour", says=("Did you mean", "$20 an hour", "$20,000 a year")),
     Case("jobs that pay more than -5 dollars", says=("below $0",)),
