@@ -330,8 +330,9 @@ def looks_like_question(text: str) -> bool:
     t = _normalize(text)
     if not t or _NOT_QUESTIONS.search(t):
         return False
-    words = re.findall(r"[a-z']+", t)
-    if "?" in text or (len(words) > 1 and words[0] in _QUESTION_STARTERS):
+    words = re.findall(r"[a-z0-9$']+", t)
+    starts = bool(words) and words[0] in _QUESTION_STARTERS
+    if ("?" in text and (len(words) > 1 or starts)) or (len(words) > 1 and starts):
         return True
     if _comparison(t) is not None and _typed_amounts(t):
         return True
@@ -358,12 +359,11 @@ _IT_MENTION = re.compile(
 
 @dataclass(frozen=True)
 class _Asked:
-    """A question, read: the raw text, its normalized form and the pathways it names.
+    """A question, read: its normalized text and the pathways it names.
 
     Not slotted, so `job_matches` can be computed once and kept (functools.cached_property).
     """
 
-    raw: str
     t: str
     kb: Knowledge
     pathways: tuple[Pathway, ...]
@@ -389,7 +389,7 @@ def answer_question(text: str, kb: Knowledge) -> Answer | None:
     if not text.strip() or not looks_like_question(text):
         return None
     t = _normalize(text, _protected(kb))
-    asked = _Asked(text, t, kb, _pathways_named(text, t, kb))
+    asked = _Asked(t, kb, _pathways_named(text, t, kb))
     for reader in _READERS:
         found = reader(asked)
         if found is not None:

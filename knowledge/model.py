@@ -89,7 +89,7 @@ class Pay:
         return f"{about}${span} {'an hour' if self.unit is PayUnit.HOUR else 'a year'}"
 
     def text_both(self) -> str:
-        """The stated figure, then the other unit: '$49,000–55,000 a year (about $23.56–26.44 an hour)'."""
+        """Stated figure, then the other unit: '$49,000 a year (about $23.56 an hour)'."""
         other = PayUnit.YEAR if self.unit is PayUnit.HOUR else PayUnit.HOUR
         return f"{self.text()} ({self.to(other).text()})"
 

@@ -162,6 +162,8 @@ def test_parse_money_reads_negative_and_ignores_step_numbers() -> None:
         "how much does a welder make",
         "wat pays mor then 20",
         "is there anything for me?",
+        "what?",
+        "pay for welders?",
     ],
 )
 def test_looks_like_question(text: str) -> None:
@@ -186,6 +188,8 @@ def test_looks_like_question(text: str) -> None:
         "not sure",
         "I like fixing things",
         "20",
+        "ged?",
+        "welder?",
     ],
 )
 def test_plain_answers_are_not_questions(text: str, kb: Knowledge) -> None:
