@@ -1,23 +1,33 @@
-"""SQLite storage: one writer connection, one transaction per turn, forward migrations."""
+"""SQLite storage: one connection owned by one writer thread, group commit, migrations.
+
+Every public call of `Store` becomes ONE synchronous function run on the writer thread (the
+only user of the connection): one thread hop per call, not one per statement. The writer runs
+the calls waiting in its queue together in one transaction (group commit), each call inside
+its own SAVEPOINT: a call that fails is rolled back alone, and no caller hears "done" before
+the COMMIT that makes its writes durable. Under load, many turns share one commit; alone, a
+turn is its own transaction. A cancelled caller never leaves a transaction half-open.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import queue
 import re
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
-
-import aiosqlite
 
 from dialogs.state import (
     CancelCheckins,
@@ -35,6 +45,13 @@ PROCESSED_KEEP_SECONDS = 24 * 3600
 PRUNE_EVERY_SECONDS = 3600
 MAX_ERROR_CHARS = 1000
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 32_000
+"""SQLite page cache of the writer (32 MB): keeps hot index pages of 100,000 users in memory."""
+CHECKPOINT_EVERY_SECONDS = 0.25
+WRITER_CHECKPOINT_PAGES = 20_000
+MAX_GROUP = 256
+"""At most this many calls share one commit (bounds the wait of the first of them)."""
+"""The writer's own (blocking) checkpoint only when the WAL reaches 80 MB, i.e. rarely."""
 USER_TABLES = {
     "answers": "id",
     "milestones": "position",
@@ -173,7 +190,7 @@ def _utc_epoch(moment: datetime) -> int:
     return to_epoch(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 
-# ---- the store ------------------------------------------------------------------------------
+# ---- SQL ------------------------------------------------------------------------------------
 
 OUTBOX_COLUMNS = (
     "id, user_id, chat_id, payload_json, dedup_key, created_at, sent_at, "
@@ -200,146 +217,127 @@ ON CONFLICT (user_id) DO UPDATE SET
     inactive = CASE WHEN ? THEN 0 ELSE inactive END,
     inactive_since = CASE WHEN ? THEN NULL ELSE inactive_since END
 """
-
-
+TURN_CHECKS = """
+SELECT (SELECT 1 FROM processed_updates WHERE update_id = ?),
+       (SELECT status FROM checkins WHERE id = ? AND user_id = ?),
+       state_version, pending
+FROM (SELECT 1) LEFT JOIN users ON user_id = ?
+"""
+INSERT_OUTBOX = (
+    "INSERT INTO outbox (user_id, chat_id, payload_json, dedup_key, created_at, ephemeral)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
 CANCEL_LIVE_CHECKINS = (
     "UPDATE checkins SET status = 'cancelled'"
     " WHERE user_id = ? AND status IN ('pending', 'claimed')"
 )
+INSERT_MILESTONE = (
+    "INSERT INTO milestones (user_id, position, milestone_id, title, step, target, done_on)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+# ---- the async face -------------------------------------------------------------------------
 
 
 class Store:
-    """The bot's storage. One connection is the single writer; every public call is one
-    critical section, because statements of concurrent tasks on one connection would
-    otherwise share (and see) each other's open transaction."""
+    """The bot's storage: a few async operations, each atomic, run by the writer thread."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self._last_prune: int | None = None
+    def __init__(self, db: _Database, writer: _Writer, checkpointer: _Checkpointer | None) -> None:
+        self._db = db
+        self._writer = writer
+        self._checkpointer = checkpointer
         self._closed = False
-        self._in_flight: set[asyncio.Task[Any]] = set()
-
-    # ---- lifecycle --------------------------------------------------------------------------
 
     @classmethod
     async def open(
         cls, path: Path | str, *, migrations: Sequence[Migration] | None = None
     ) -> Store:
         """Open (or create) the database and bring its schema up to date."""
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        steps = load_migrations() if migrations is None else tuple(migrations)
+        writer = _Writer()
         try:
-            await _configure(conn)
-            store = cls(conn)
-            await store._migrate(load_migrations() if migrations is None else migrations)
+            db = await writer.call(partial(_Database.open, str(path), steps), grouped=False)
         except BaseException:
-            await conn.close()
+            await asyncio.to_thread(writer.stop)
             raise
-        return store
+        writer.conn = db.conn  # published to the writer thread by the queue's next put/get
+        checkpointer = None if str(path) == ":memory:" else _Checkpointer(str(path))
+        if checkpointer is not None:
+            checkpointer.start()
+        return cls(db, writer, checkpointer)
 
     async def close(self) -> None:
-        """Finish the writes in flight and close the connection (again: nothing happens)."""
-        await asyncio.gather(*self._in_flight, return_exceptions=True)
-        async with self._lock:
-            if not self._closed:
-                self._closed = True
-                await self._conn.close()
+        """Finish the calls already queued, then close the connection (twice is harmless)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
+        await self._writer.call(self._db.close, grouped=False)
+        await asyncio.to_thread(self._writer.stop)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run one synchronous database function on the writer thread, atomically."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        return await self._writer.call(partial(fn, *args))
+
+    # ---- reads --------------------------------------------------------------------------
 
     async def schema_version(self) -> int:
         """The highest migration applied."""
-        async with self._lock:
-            row = await self._one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-        return int(row[0]) if row else 0
-
-    async def _migrate(self, migrations: Sequence[Migration]) -> None:
-        """Apply each migration newer than the database, one transaction each, in order."""
-        await self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-        )
-        newest = max((m.version for m in migrations), default=0)
-        current = await self.schema_version()
-        if current > newest:
-            raise StoreError(f"database schema {current} is newer than this bot ({newest})")
-        for migration in migrations:
-            async with self._transaction():
-                row = await self._one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                if row is not None and row[0] >= migration.version:
-                    continue  # another process applied it meanwhile
-                for statement in split_statements(migration.sql):
-                    await self._conn.execute(statement)
-                await self._conn.execute(
-                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, int(time.time())),
-                )
-
-    # ---- reads ------------------------------------------------------------------------------
+        return await self._run(self._db.schema_version)
 
     async def load_state(self, user_id: int) -> DialogState | None:
         """The user's saved dialog state, or None for someone new (or forgotten)."""
-        async with self._lock:
-            row = await self._one("SELECT state_json FROM users WHERE user_id = ?", (user_id,))
-        return None if row is None else DialogState.from_json(row[0])
+        text = await self._run(self._db.state_json, user_id)
+        return None if text is None else DialogState.from_json(text)
 
     async def is_processed(self, update_id: int) -> bool:
         """True when this Telegram update was already committed."""
-        async with self._lock:
-            row = await self._one(
-                "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-            )
-        return row is not None
+        return await self._run(self._db.is_processed, update_id)
 
     async def user_ids(self) -> list[int]:
         """Every stored user id, ascending."""
-        async with self._lock:
-            rows = await self._all("SELECT user_id FROM users ORDER BY user_id")
+        rows = await self.read("SELECT user_id FROM users ORDER BY user_id")
         return [int(r[0]) for r in rows]
 
     async def count_users(self, *, include_inactive: bool = True) -> int:
-        """How many users are stored."""
-        sql = "SELECT COUNT(*) FROM users" + ("" if include_inactive else " WHERE inactive = 0")
-        async with self._lock:
-            row = await self._one(sql)
-        return int(row[0]) if row else 0
+        """How many users are stored (optionally only those who have not blocked the bot)."""
+        where = "" if include_inactive else " WHERE inactive = 0"
+        rows = await self.read("SELECT COUNT(*) FROM users" + where)
+        return int(rows[0][0])
 
     async def chat_id(self, user_id: int) -> int | None:
         """The private chat of a stored user."""
-        async with self._lock:
-            row = await self._one("SELECT chat_id FROM users WHERE user_id = ?", (user_id,))
-        return None if row is None else int(row[0])
+        rows = await self.read("SELECT chat_id FROM users WHERE user_id = ?", (user_id,))
+        return int(rows[0][0]) if rows else None
 
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read-only query (SELECT or WITH), for figures and export."""
         if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             raise StoreError("read() runs SELECT queries only")
-        async with self._lock:
-            return await self._all(sql, params)
+        return await self._run(self._db.all, sql, params)
 
     async def pending_outbox(self, limit: int = 1000) -> list[OutboxRow]:
         """Unsent messages, oldest first (so each chat's messages come in commit order)."""
-        async with self._lock:
-            rows = await self._all(
-                f"SELECT {OUTBOX_COLUMNS} FROM outbox"
-                " WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT ?",
-                (limit,),
-            )
-        return [_outbox_row(r) for r in rows]
+        return await self._run(self._db.pending_outbox, limit)
+
+    async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
+        """The user's live (pending or claimed) check-ins."""
+        return await self._run(self._db.live_checkins, user_id)
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, JSON-ready (for /mydata)."""
-        async with self._lock:
-            users = await self._dicts("SELECT * FROM users WHERE user_id = ?", (user_id,))
-            tables = {
-                table: await self._dicts(
-                    f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {order}", (user_id,)
-                )
-                for table, order in USER_TABLES.items()
-            }
-        user = users[0] if users else None
-        state = json.loads(user.pop("state_json")) if user else None
-        return {"user_id": user_id, "user": user, "state": state, **tables}
+        return await self._run(self._db.export_user, user_id)
 
-    # ---- the turn ---------------------------------------------------------------------------
+    async def integrity_check(self) -> str:
+        """SQLite's PRAGMA integrity_check result ('ok' when the file is sound)."""
+        rows = await self._run(self._db.all, "PRAGMA integrity_check", ())
+        return "\n".join(str(r[0]) for r in rows)
+
+    # ---- the turn -----------------------------------------------------------------------
 
     async def commit_turn(
         self,
@@ -357,193 +355,20 @@ class Store:
         Returns the outbox rows inserted; [] when the update was already processed or the
         check-in is no longer claimed (then nothing is written).
         """
-        at = to_epoch(now)
-
-        async def work() -> list[OutboxRow]:
-            async with self._transaction():
-                if not await self._turn_is_new(update_id, checkin_id, user_id):
-                    return []
-                rows = await self._write_turn(user_id, chat_id, turn, user_text, at, checkin_id)
-                if update_id is not None:
-                    await self._conn.execute(
-                        "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)",
-                        (update_id, at),
-                    )
-            await self._prune_now_and_then(at)
-            return rows
-
-        return await self._guarded(work)
-
-    async def _turn_is_new(self, update_id: int | None, checkin_id: int | None, uid: int) -> bool:
-        """False for a redelivered update, or a check-in no longer claimed for this user."""
-        if update_id is not None:
-            seen = await self._one(
-                "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
-            )
-            if seen is not None:
-                return False
-        if checkin_id is not None:
-            row = await self._one(
-                "SELECT 1 FROM checkins WHERE id = ? AND user_id = ? AND status = 'claimed'",
-                (checkin_id, uid),
-            )
-            if row is None:
-                return False
-        return True
-
-    async def _write_turn(
-        self,
-        user_id: int,
-        chat_id: int,
-        turn: Turn,
-        user_text: str | None,
-        at: int,
-        checkin_id: int | None,
-    ) -> list[OutboxRow]:
-        """The writes of one turn, inside the caller's transaction."""
-        if any(isinstance(e, ForgetUser) for e in turn.effects):
-            await self._forget(user_id)
-            return await self._enqueue_goodbye(chat_id, turn.replies, at)
-        prior = await self._one(
-            "SELECT state_version, pending FROM users WHERE user_id = ?", (user_id,)
+        job = _TurnJob(
+            user_id,
+            chat_id,
+            turn,
+            update_id,
+            user_text,
+            to_epoch(now),
+            checkin_id,
+            state_json=turn.state.to_json(),  # encoded here, off the writer's critical path
+            payloads=tuple(json.dumps(r.to_dict(), ensure_ascii=False) for r in turn.replies),
         )
-        version = turn.state.version
-        if prior is not None and version < prior[0]:
-            raise StaleStateError(
-                f"user {user_id}: turn state version {version} is older than stored {prior[0]}"
-            )
-        await self._save_state(user_id, chat_id, turn.state, at, reactivate=checkin_id is None)
-        if user_text is not None:
-            await self._conn.execute(
-                "INSERT INTO answers (user_id, at, pending, text) VALUES (?, ?, ?, ?)",
-                (user_id, at, prior[1] if prior else None, user_text),
-            )
-        await self._close_checkin(user_id, checkin_id, at)
-        await self._apply_effects(user_id, turn, at)
-        advanced = prior is None or version > prior[0]
-        suffix = "" if advanced else f":{uuid.uuid4().hex}"
-        keys = [f"{user_id}:{version}:{i}{suffix}" for i in range(len(turn.replies))]
-        return await self._enqueue_all(user_id, chat_id, turn.replies, keys, at)
+        return await self._run(self._db.commit_turn, job)
 
-    async def _save_state(
-        self, user_id: int, chat_id: int, state: DialogState, at: int, *, reactivate: bool
-    ) -> None:
-        """Upsert the user row (state JSON and its denormalised columns) and milestones."""
-        done = sum(1 for m in state.milestones if m.done)
-        await self._conn.execute(
-            UPSERT_USER,
-            (
-                user_id,
-                chat_id,
-                state.to_json(),
-                state.version,
-                str(state.phase),
-                str(state.status),
-                state.pending,
-                state.pathway_id,
-                state.entry_step,
-                state.referral,
-                state.cadence_days,
-                len(state.milestones),
-                done,
-                _iso(state.started_on),
-                _iso(state.plan_made_on),
-                None if state.last_seen is None else _utc_epoch(state.last_seen),
-                at,
-                at,
-                reactivate,
-                reactivate,
-            ),
-        )
-        await self._conn.execute("DELETE FROM milestones WHERE user_id = ?", (user_id,))
-        if state.milestones:
-            await self._conn.executemany(
-                "INSERT INTO milestones (user_id, position, milestone_id, title, step, target,"
-                " done_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (user_id, i, m.id, m.title, m.step, m.target.isoformat(), _iso(m.done_on))
-                    for i, m in enumerate(state.milestones)
-                ],
-            )
-
-    async def _close_checkin(self, user_id: int, checkin_id: int | None, at: int) -> None:
-        """A check-in turn completes its claim; a user's own turn answers any sent prompt."""
-        if checkin_id is not None:
-            await self._conn.execute(
-                "UPDATE checkins SET status = 'done', done_at = ? WHERE id = ?", (at, checkin_id)
-            )
-        else:
-            await self._conn.execute(
-                "UPDATE checkins SET answered_at = ?"
-                " WHERE user_id = ? AND status = 'done' AND answered_at IS NULL",
-                (at, user_id),
-            )
-
-    async def _apply_effects(self, user_id: int, turn: Turn, at: int) -> None:
-        """Carry out the turn's effects in order (ForgetUser is handled before)."""
-        for effect in turn.effects:
-            await self._apply_effect(user_id, effect, turn.state.unanswered, at)
-
-    async def _apply_effect(self, user_id: int, effect: Effect, attempt: int, at: int) -> None:
-        if isinstance(effect, ScheduleCheckin):
-            await self._cancel_live_checkins(user_id)
-            await self._conn.execute(
-                "INSERT INTO checkins (user_id, due_at, kind, milestone_id, attempt, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, _utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, at),
-            )
-        elif isinstance(effect, CancelCheckins):
-            await self._cancel_live_checkins(user_id)
-        elif isinstance(effect, RequestHandoff):
-            await self._conn.execute(
-                "INSERT INTO handoffs (user_id, summary, created_at) VALUES (?, ?, ?)",
-                (user_id, effect.summary, at),
-            )
-
-    async def _cancel_live_checkins(self, user_id: int) -> None:
-        """Cancel the user's pending check-in, and a claimed one whose turn has not committed."""
-        await self._conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
-
-    async def _forget(self, user_id: int) -> None:
-        """Delete every row about the user."""
-        for table in (*USER_TABLES, "users"):
-            await self._conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-
-    async def _enqueue_goodbye(
-        self, chat_id: int, replies: Sequence[Reply], at: int
-    ) -> list[OutboxRow]:
-        """The replies of a /forget turn: tied to no user, deleted once sent."""
-        batch = uuid.uuid4().hex
-        keys = [f"forget:{batch}:{i}" for i in range(len(replies))]
-        return await self._enqueue_all(None, chat_id, replies, keys, at, ephemeral=True)
-
-    async def _enqueue_all(
-        self,
-        user_id: int | None,
-        chat_id: int,
-        replies: Sequence[Reply],
-        keys: Sequence[str],
-        at: int,
-        *,
-        ephemeral: bool = False,
-    ) -> list[OutboxRow]:
-        """Insert one outbox row per reply, in order."""
-        rows = []
-        for reply, key in zip(replies, keys, strict=True):
-            payload_json = json.dumps(reply.to_dict(), ensure_ascii=False)
-            cursor = await self._conn.execute(
-                "INSERT INTO outbox (user_id, chat_id, payload_json, dedup_key, created_at,"
-                " ephemeral) VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, chat_id, payload_json, key, at, ephemeral),
-            )
-            payload = json.loads(payload_json)  # the same lists-not-tuples shape as a re-read
-            outbox_id = cursor.lastrowid
-            await cursor.close()
-            assert outbox_id is not None
-            rows.append(OutboxRow(outbox_id, user_id, chat_id, payload, key, from_epoch(at)))
-        return rows
-
-    # ---- other writes -----------------------------------------------------------------------
+    # ---- outbox -------------------------------------------------------------------------
 
     async def enqueue(
         self,
@@ -556,54 +381,47 @@ class Store:
     ) -> OutboxRow | None:
         """Queue one message outside a turn (e.g. to a counselor chat); None if the key exists."""
         key = dedup_key or f"msg:{uuid.uuid4().hex}"
-        at = to_epoch(now)
-
-        async def work() -> OutboxRow | None:
-            async with self._transaction():
-                exists = await self._one("SELECT 1 FROM outbox WHERE dedup_key = ?", (key,))
-                if exists is not None:
-                    return None
-                rows = await self._enqueue_all(user_id, chat_id, (reply,), (key,), at)
-            return rows[0]
-
-        return await self._guarded(work)
+        return await self._run(self._db.enqueue, user_id, chat_id, reply, key, to_epoch(now))
 
     async def mark_sent(
         self, outbox_id: int, telegram_message_id: int | None, now: datetime
     ) -> None:
         """Record that a message was delivered (a /forget goodbye is deleted instead)."""
-        at = to_epoch(now)
-        await self._write(
+        await self._run(
+            self._db.write,
             ("DELETE FROM outbox WHERE id = ? AND ephemeral = 1", (outbox_id,)),
             (
                 "UPDATE outbox SET sent_at = ?, telegram_message_id = ? WHERE id = ?",
-                (at, telegram_message_id, outbox_id),
+                (to_epoch(now), telegram_message_id, outbox_id),
             ),
         )
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         """Count a failed send attempt (the row stays pending for a retry)."""
-        await self._write(
+        await self._run(
+            self._db.write,
             (
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                 (error[:MAX_ERROR_CHARS], outbox_id),
-            )
+            ),
         )
 
     async def drop_outbox(self, outbox_id: int, error: str, now: datetime) -> None:
-        """Give up on a message for good (a permanent error): it is never sent."""
-        await self._write(
+        """Give up on a message for good (a permanent error): it is never offered again."""
+        await self._run(
+            self._db.write,
             (
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped_at = ?"
                 " WHERE id = ? AND sent_at IS NULL",
                 (error[:MAX_ERROR_CHARS], to_epoch(now), outbox_id),
-            )
+            ),
         )
 
     async def mark_inactive(self, user_id: int, now: datetime) -> None:
         """The user blocked the bot: flag them, cancel their check-ins, drop unsent messages."""
         at = to_epoch(now)
-        await self._write(
+        await self._run(
+            self._db.write,
             (
                 "UPDATE users SET inactive = 1, inactive_since = COALESCE(inactive_since, ?)"
                 " WHERE user_id = ?",
@@ -617,196 +435,546 @@ class Store:
             ),
         )
 
+    # ---- check-ins ----------------------------------------------------------------------
+
+    async def claim_due_checkins(self, now: datetime, limit: int) -> list[CheckinRow]:
+        """Claim up to `limit` pending check-ins due by `now`, oldest first, atomically."""
+        return await self._run(self._db.claim_due_checkins, to_epoch(now), limit)
+
+    async def release_claim(self, checkin_id: int) -> None:
+        """Put a claimed check-in back to pending (its turn failed; a later sweep retries)."""
+        await self._run(
+            self._db.write,
+            (
+                "UPDATE checkins SET status = 'pending', claimed_at = NULL"
+                " WHERE id = ? AND status = 'claimed'",
+                (checkin_id,),
+            ),
+        )
+
+    async def release_stale_claims(self, older_than: datetime) -> int:
+        """Claims made before `older_than` (their sweeper crashed) go back to pending."""
+        return await self._run(
+            self._db.write,
+            (
+                "UPDATE checkins SET status = 'pending', claimed_at = NULL"
+                " WHERE status = 'claimed' AND claimed_at < ?",
+                (to_epoch(older_than),),
+            ),
+        )
+
+    # ---- referral codes and housekeeping ------------------------------------------------
+
     async def add_referral_code(
         self, code: str, name: str, *, created_by: int | None, now: datetime
     ) -> bool:
         """Create a referral code; False when the code is already taken."""
-        changed = await self._write(
+        changed = await self._run(
+            self._db.write,
             (
                 "INSERT INTO referral_codes (code, name, created_by, created_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
                 (code, name, created_by, to_epoch(now)),
-            )
+            ),
         )
         return changed == 1
 
     async def referral_name(self, code: str) -> str | None:
         """The name behind a referral code, or None for an unknown code."""
-        async with self._lock:
-            row = await self._one("SELECT name FROM referral_codes WHERE code = ?", (code,))
-        return None if row is None else str(row[0])
-
-    # ---- check-ins --------------------------------------------------------------------------
-
-    async def claim_due_checkins(self, now: datetime, limit: int) -> list[CheckinRow]:
-        """Claim up to `limit` pending check-ins due by `now`, oldest first, atomically."""
-        at = to_epoch(now)
-
-        async def work() -> list[Row]:
-            async with self._transaction():
-                rows = await self._all(
-                    f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
-                    " WHERE c.status = 'pending' AND c.due_at <= ?"
-                    " ORDER BY c.due_at, c.id LIMIT ?",
-                    (at, limit),
-                )
-                await self._conn.executemany(
-                    "UPDATE checkins SET status = 'claimed', claimed_at = ?, claims = claims + 1"
-                    " WHERE id = ?",
-                    [(at, r[0]) for r in rows],
-                )
-            return rows
-
-        rows = await self._guarded(work)
-        return [_checkin_row(r, status="claimed", claimed_at=at) for r in rows]
-
-    async def release_claim(self, checkin_id: int) -> None:
-        """Put a claimed check-in back to pending (its turn failed; a later sweep retries)."""
-        await self._write(
-            (
-                "UPDATE checkins SET status = 'pending', claimed_at = NULL"
-                " WHERE id = ? AND status = 'claimed'",
-                (checkin_id,),
-            )
-        )
-
-    async def release_stale_claims(self, older_than: datetime) -> int:
-        """Claims older than `older_than` (their sweeper crashed) go back to pending."""
-        return await self._write(
-            (
-                "UPDATE checkins SET status = 'pending', claimed_at = NULL"
-                " WHERE status = 'claimed' AND claimed_at < ?",
-                (to_epoch(older_than),),
-            )
-        )
-
-    async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
-        """The user's live (pending or claimed) check-ins."""
-        async with self._lock:
-            rows = await self._all(
-                f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
-                " WHERE c.user_id = ? AND c.status IN ('pending', 'claimed') ORDER BY c.due_at",
-                (user_id,),
-            )
-        return [_checkin_row(r) for r in rows]
-
-    # ---- housekeeping -----------------------------------------------------------------------
+        rows = await self.read("SELECT name FROM referral_codes WHERE code = ?", (code,))
+        return str(rows[0][0]) if rows else None
 
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day; returns how many went."""
-        at = to_epoch(now)
-        return await self._guarded(lambda: self._prune(at))
+        return await self._run(self._db.prune, to_epoch(now))
 
-    async def integrity_check(self) -> str:
-        """SQLite's PRAGMA integrity_check result ('ok' when the file is sound)."""
-        async with self._lock:
-            rows = await self._all("PRAGMA integrity_check")
-        return "\n".join(str(r[0]) for r in rows)
 
-    async def _prune_now_and_then(self, at: int) -> None:
-        if self._last_prune is None or at - self._last_prune >= PRUNE_EVERY_SECONDS:
-            await self._prune(at)
+@dataclass(frozen=True, slots=True)
+class _TurnJob:
+    """commit_turn's arguments, with the time as epoch seconds."""
 
-    async def _prune(self, at: int) -> int:
-        self._last_prune = at
-        cursor = await self._conn.execute(
-            "DELETE FROM processed_updates WHERE at < ?", (at - PROCESSED_KEEP_SECONDS,)
-        )
-        gone = cursor.rowcount
-        await cursor.close()
-        return gone
+    user_id: int
+    chat_id: int
+    turn: Turn
+    update_id: int | None
+    user_text: str | None
+    at: int
+    checkin_id: int | None
+    state_json: str
+    payloads: tuple[str, ...]
+    """The replies as JSON, in order."""
 
-    # ---- low level --------------------------------------------------------------------------
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._conn)
+# ---- the writer thread ------------------------------------------------------------------------
 
-    async def _guarded(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Run `work` under the lock, to its end even if the caller is cancelled meanwhile,
-        so a transaction is never left open (the caller still sees the cancellation)."""
 
-        async def locked() -> T:
-            async with self._lock:
-                return await work()
+@dataclass(slots=True)
+class _Call:
+    """One call waiting for the writer, and where its outcome goes."""
 
-        task = asyncio.ensure_future(locked())
-        self._in_flight.add(task)
-        task.add_done_callback(self._settle)
+    fn: Callable[[], Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+    grouped: bool
+
+
+class _Writer:
+    """The one thread that uses the connection: runs calls in arrival order, grouped."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self.conn: sqlite3.Connection | None = None
+        """Set once the database is open; grouped calls need it."""
+        self._thread = threading.Thread(target=self._run, name="pathways-db-writer")
+        self._thread.daemon = True
+        self._thread.start()
+
+    async def call(self, fn: Callable[[], T], *, grouped: bool = True) -> T:
+        """Run `fn` on the writer thread; grouped calls share a transaction, each atomic."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Call(fn, future, loop, grouped))
+        return await future
+
+    def stop(self) -> None:
+        """Finish the queued calls and end the thread (blocking: call it from a thread)."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        carry: list[_Call | None] = []  # what ended the last group: an ungrouped call, or stop
+        while True:
+            call = carry.pop() if carry else self._queue.get()
+            if call is None:
+                return
+            if not call.grouped:
+                self._solo(call)
+                continue
+            group = [call]
+            while len(group) < MAX_GROUP and not carry:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is not None and nxt.grouped:
+                    group.append(nxt)
+                else:
+                    carry.append(nxt)
+            self._group(group)
+
+    def _solo(self, call: _Call) -> None:
+        """An ungrouped call (open, close): runs outside any transaction of ours."""
         try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.add_done_callback(_log_abandoned_failure)
+            result = call.fn()
+        except BaseException as exc:  # handed to the caller
+            _settle(call, exc, failed=True)
+            return
+        _settle(call, result, failed=False)
+
+    def _group(self, group: list[_Call]) -> None:
+        """Run calls in one transaction, each in a savepoint; settle them after COMMIT."""
+        conn = self.conn
+        assert conn is not None, "the database is not open"
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            outcomes = [_in_savepoint(conn, call.fn) for call in group]
+            conn.execute("COMMIT")
+        except BaseException as exc:  # nothing of the group was saved: every caller hears so
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            outcomes = [(exc, True)] * len(group)
+        for call, (value, failed) in zip(group, outcomes, strict=True):
+            _settle(call, value, failed=failed)
+
+
+def _in_savepoint(conn: sqlite3.Connection, fn: Callable[[], Any]) -> tuple[Any, bool]:
+    """(result, False), or (exception, True) with the call's writes undone."""
+    conn.execute("SAVEPOINT call")
+    try:
+        result = fn()
+    except BaseException as exc:  # handed to the caller
+        conn.execute("ROLLBACK TO call")
+        conn.execute("RELEASE call")
+        return exc, True
+    conn.execute("RELEASE call")
+    return result, False
+
+
+def _settle(call: _Call, value: Any, *, failed: bool) -> None:
+    """Hand an outcome to the caller's event loop (unless the caller gave up waiting)."""
+
+    def deliver() -> None:
+        if call.future.done():
+            return
+        if failed:
+            call.future.set_exception(value)
+        else:
+            call.future.set_result(value)
+
+    with suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+        call.loop.call_soon_threadsafe(deliver)
+
+
+# ---- the synchronous core (runs only on the writer thread) ----------------------------------
+
+
+class _Database:
+    """The connection and every operation on it. The writer wraps each call in a savepoint
+    of its group's transaction; only `migrate` manages transactions itself."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.last_prune: int | None = None
+
+    @classmethod
+    def open(cls, path: str, migrations: Sequence[Migration]) -> _Database:
+        """Connect, configure and migrate."""
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            _configure(conn)
+            db = cls(conn)
+            db.migrate(migrations)
+        except BaseException:
+            conn.close()
+            raise
+        return db
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. IMMEDIATE takes the write
+        lock up front, so a transaction never fails half-way on a lock upgrade."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
-    def _settle(self, task: asyncio.Task[Any]) -> None:
-        """Forget a finished write; its outcome went to the caller (or to the log)."""
-        self._in_flight.discard(task)
-        if not task.cancelled():
-            task.exception()
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query, as tuples."""
+        return [tuple(r) for r in self.conn.execute(sql, params).fetchall()]
 
-    async def _write(self, *steps: tuple[str, Params]) -> int:
-        """Run (sql, params) steps in one transaction; returns the last step's rowcount."""
-
-        async def work() -> int:
-            changed = 0
-            async with self._transaction():
-                for sql, params in steps:
-                    async with self._conn.execute(sql, params) as cursor:
-                        changed = cursor.rowcount
-            return changed
-
-        return await self._guarded(work)
-
-    async def _all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return [tuple(r) for r in await cursor.fetchall()]
-
-    async def _one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+        row = self.conn.execute(sql, params).fetchone()
         return None if row is None else tuple(row)
 
-    async def _dicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+    def write(self, *steps: tuple[str, Params]) -> int:
+        """Run (sql, params) steps; returns the last step's rowcount."""
+        changed = 0
+        for sql, params in steps:
+            changed = self.conn.execute(sql, params).rowcount
+        return changed
+
+    # ---- schema -------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The highest migration applied (0 for a new file)."""
+        row = self.one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        return int(row[0]) if row else 0
+
+    def migrate(self, migrations: Sequence[Migration]) -> None:
+        """Apply each migration newer than the database, one transaction each, in order."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+        )
+        newest = max((m.version for m in migrations), default=0)
+        current = self.schema_version()
+        if current > newest:
+            raise StoreError(f"database schema {current} is newer than this bot ({newest})")
+        for migration in migrations:
+            with self.transaction():
+                if self.schema_version() >= migration.version:
+                    continue  # already there (or another process applied it meanwhile)
+                for statement in split_statements(migration.sql):
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, int(time.time())),
+                )
+
+    # ---- reads --------------------------------------------------------------------------
+
+    def state_json(self, user_id: int) -> str | None:
+        """The user's state as stored."""
+        row = self.one("SELECT state_json FROM users WHERE user_id = ?", (user_id,))
+        return None if row is None else str(row[0])
+
+    def is_processed(self, update_id: int) -> bool:
+        """True when the update id is recorded."""
+        sql = "SELECT 1 FROM processed_updates WHERE update_id = ?"
+        return self.one(sql, (update_id,)) is not None
+
+    def pending_outbox(self, limit: int) -> list[OutboxRow]:
+        """Unsent, not dropped, oldest first."""
+        rows = self.all(
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox"
+            " WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [_outbox_row(r) for r in rows]
+
+    def live_checkins(self, user_id: int) -> list[CheckinRow]:
+        """The user's pending or claimed check-ins."""
+        rows = self.all(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
+            " WHERE c.user_id = ? AND c.status IN ('pending', 'claimed') ORDER BY c.due_at",
+            (user_id,),
+        )
+        return [_checkin_row(r) for r in rows]
+
+    def export_user(self, user_id: int) -> dict[str, Any]:
+        """Every row about the user, JSON-ready."""
+        users = self.dicts("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        tables = {
+            table: self.dicts(
+                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {order}", (user_id,)
+            )
+            for table, order in USER_TABLES.items()
+        }
+        user = users[0] if users else None
+        state = json.loads(user.pop("state_json")) if user else None
+        return {"user_id": user_id, "user": user, "state": state, **tables}
+
+    def dicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows as JSON-ready dicts (instants as ISO text, payloads parsed)."""
-        async with self._conn.execute(sql, params) as cursor:
-            names = [d[0] for d in cursor.description]
-            rows = await cursor.fetchall()
-        return [_jsonable(dict(zip(names, row, strict=True))) for row in rows]
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [_jsonable(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+    # ---- the turn -----------------------------------------------------------------------
+
+    def commit_turn(self, job: _TurnJob) -> list[OutboxRow]:
+        """Every write of a turn (see Store.commit_turn)."""
+        seen, checkin, version, pending = self.one(
+            TURN_CHECKS, (job.update_id, job.checkin_id, job.user_id, job.user_id)
+        ) or (None, None, None, None)
+        if seen is not None or (job.checkin_id is not None and checkin != "claimed"):
+            return []
+        if any(isinstance(e, ForgetUser) for e in job.turn.effects):
+            rows = self.forget(job)
+        else:
+            rows = self.write_turn(job, version, pending)
+        if job.update_id is not None:
+            self.conn.execute(
+                "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)",
+                (job.update_id, job.at),
+            )
+        if self.last_prune is None or job.at - self.last_prune >= PRUNE_EVERY_SECONDS:
+            self.prune(job.at)
+        return rows
+
+    def write_turn(self, job: _TurnJob, prior: int | None, pending: str | None) -> list[OutboxRow]:
+        """State, history, check-in, effects and replies of an ordinary turn."""
+        state = job.turn.state
+        if prior is not None and state.version < prior:
+            raise StaleStateError(
+                f"user {job.user_id}: turn state version {state.version} is older than the"
+                f" stored {prior}"
+            )
+        self.save_state(job, reactivate=job.checkin_id is None)
+        if job.user_text is not None:
+            self.conn.execute(
+                "INSERT INTO answers (user_id, at, pending, text) VALUES (?, ?, ?, ?)",
+                (job.user_id, job.at, pending, job.user_text),
+            )
+        self.close_checkin(job)
+        for effect in job.turn.effects:
+            self.apply_effect(job.user_id, effect, state.unanswered, job.at)
+        # A turn that keeps the version (the engine apologising for its own failure) still
+        # sends its replies: their keys get a unique suffix instead of clashing.
+        suffix = "" if prior is None or state.version > prior else f":{uuid.uuid4().hex}"
+        keys = [f"{job.user_id}:{state.version}:{i}{suffix}" for i in range(len(job.payloads))]
+        return self.insert_outbox(job.user_id, job.chat_id, job.payloads, keys, job.at)
+
+    def save_state(self, job: _TurnJob, *, reactivate: bool) -> None:
+        """Upsert the user row (state JSON and its denormalised columns) and the milestones."""
+        s, uid = job.turn.state, job.user_id
+        self.conn.execute(
+            UPSERT_USER,
+            (
+                uid,
+                job.chat_id,
+                job.state_json,
+                s.version,
+                str(s.phase),
+                str(s.status),
+                s.pending,
+                s.pathway_id,
+                s.entry_step,
+                s.referral,
+                s.cadence_days,
+                len(s.milestones),
+                sum(1 for m in s.milestones if m.done),
+                _iso(s.started_on),
+                _iso(s.plan_made_on),
+                None if s.last_seen is None else _utc_epoch(s.last_seen),
+                job.at,
+                job.at,
+                reactivate,
+                reactivate,
+            ),
+        )
+        self.conn.execute("DELETE FROM milestones WHERE user_id = ?", (uid,))
+        self.conn.executemany(
+            INSERT_MILESTONE,
+            [
+                (uid, i, m.id, m.title, m.step, m.target.isoformat(), _iso(m.done_on))
+                for i, m in enumerate(s.milestones)
+            ],
+        )
+
+    def close_checkin(self, job: _TurnJob) -> None:
+        """A check-in turn completes its claim; a user's own turn answers any sent prompt."""
+        if job.checkin_id is not None:
+            self.conn.execute(
+                "UPDATE checkins SET status = 'done', done_at = ? WHERE id = ?",
+                (job.at, job.checkin_id),
+            )
+        else:
+            self.conn.execute(
+                "UPDATE checkins SET answered_at = ?"
+                " WHERE user_id = ? AND status = 'done' AND answered_at IS NULL",
+                (job.at, job.user_id),
+            )
+
+    def apply_effect(self, user_id: int, effect: Effect, attempt: int, at: int) -> None:
+        """One effect of a turn (ForgetUser is handled before, on its own)."""
+        if isinstance(effect, ScheduleCheckin):
+            self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
+            self.conn.execute(
+                "INSERT INTO checkins (user_id, due_at, kind, milestone_id, attempt, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, _utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, at),
+            )
+        elif isinstance(effect, CancelCheckins):
+            self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
+        elif isinstance(effect, RequestHandoff):
+            self.conn.execute(
+                "INSERT INTO handoffs (user_id, summary, created_at) VALUES (?, ?, ?)",
+                (user_id, effect.summary, at),
+            )
+
+    def forget(self, job: _TurnJob) -> list[OutboxRow]:
+        """Delete every row about the user; queue the goodbye tied to no user, kept until sent."""
+        for table in (*USER_TABLES, "users"):
+            self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (job.user_id,))
+        batch = uuid.uuid4().hex
+        keys = [f"forget:{batch}:{i}" for i in range(len(job.payloads))]
+        return self.insert_outbox(None, job.chat_id, job.payloads, keys, job.at, ephemeral=True)
+
+    def insert_outbox(
+        self,
+        user_id: int | None,
+        chat_id: int,
+        payloads: Sequence[str],
+        keys: Sequence[str],
+        at: int,
+        *,
+        ephemeral: bool = False,
+    ) -> list[OutboxRow]:
+        """One outbox row per reply (as JSON), in order."""
+        rows = []
+        for payload_json, key in zip(payloads, keys, strict=True):
+            cursor = self.conn.execute(
+                INSERT_OUTBOX, (user_id, chat_id, payload_json, key, at, ephemeral)
+            )
+            assert cursor.lastrowid is not None
+            payload = json.loads(payload_json)  # lists, not tuples: the shape a re-read has
+            rows.append(OutboxRow(cursor.lastrowid, user_id, chat_id, payload, key, from_epoch(at)))
+        return rows
+
+    def enqueue(
+        self, user_id: int | None, chat_id: int, reply: Reply, key: str, at: int
+    ) -> OutboxRow | None:
+        """One message outside a turn, unless its dedup key is already queued."""
+        if self.one("SELECT 1 FROM outbox WHERE dedup_key = ?", (key,)) is not None:
+            return None
+        payload = json.dumps(reply.to_dict(), ensure_ascii=False)
+        return self.insert_outbox(user_id, chat_id, (payload,), (key,), at)[0]
+
+    # ---- check-ins and housekeeping -----------------------------------------------------
+
+    def claim_due_checkins(self, at: int, limit: int) -> list[CheckinRow]:
+        """Pending and due -> claimed, oldest first."""
+        rows = self.all(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
+            " WHERE c.status = 'pending' AND c.due_at <= ? ORDER BY c.due_at, c.id LIMIT ?",
+            (at, limit),
+        )
+        self.conn.executemany(
+            "UPDATE checkins SET status = 'claimed', claimed_at = ?, claims = claims + 1"
+            " WHERE id = ?",
+            [(at, r[0]) for r in rows],
+        )
+        return [_checkin_row(r, claimed_at=at) for r in rows]
+
+    def prune(self, at: int) -> int:
+        """Delete processed update ids older than a day."""
+        self.last_prune = at
+        sql = "DELETE FROM processed_updates WHERE at < ?"
+        return self.conn.execute(sql, (at - PROCESSED_KEEP_SECONDS,)).rowcount
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error (the write lock is taken up front,
-    so a transaction never fails half-way on a lock upgrade)."""
+class _Checkpointer:
+    """A thread copying the WAL into the database file a few times a second.
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    PASSIVE checkpoints never block the writer, so the copying and the fsync of the database
+    file happen here instead of inside a user's commit (with SQLite's default, every ~60th
+    commit paid ~25 ms for them).
+    """
 
-    async def __aenter__(self) -> None:
-        await self._conn.execute("BEGIN IMMEDIATE")
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pathways-db-checkpoint")
+        self._thread.daemon = True
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        if exc_type is None:
-            try:
-                await self._conn.execute("COMMIT")
-                return
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-        await self._conn.execute("ROLLBACK")
+    def start(self) -> None:
+        """Start checkpointing."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the checkpoint in progress (blocking: call it from a thread)."""
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            while not self._stop.wait(CHECKPOINT_EVERY_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    log.warning(
+                        "background checkpoint failed; the writer will do it", exc_info=True
+                    )
+        finally:
+            conn.close()
 
 
-async def _configure(conn: aiosqlite.Connection) -> None:
-    """Connection settings: WAL, durability level, foreign keys, lock waiting."""
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+def _configure(conn: sqlite3.Connection) -> None:
+    """Connection settings: WAL, durability level, foreign keys, cache, checkpoints."""
     # WAL: readers never block the writer, and a commit is one append to the log.
-    await conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA journal_mode = WAL")
     # synchronous=NORMAL in WAL mode fsyncs at checkpoints, not at every commit. A crash of the
-    # process (kill -9, exception) loses nothing that was committed: the OS has the WAL pages.
-    # Only a power loss or kernel crash can lose the last few transactions; the database stays
-    # consistent either way. We accept that: such a loss means Telegram redelivers the
-    # unconfirmed updates, or the user repeats one answer. FULL would cost an fsync per turn.
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    await conn.execute("PRAGMA foreign_keys = ON")
+    # process (kill -9, an exception) loses nothing committed: the OS already has the WAL
+    # pages. Only a power loss or an OS crash can lose the last few transactions, and the
+    # database stays consistent either way. We accept that: Telegram then redelivers the
+    # unconfirmed updates, or a user repeats one answer. FULL would cost an fsync per turn.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}")
+    conn.execute("PRAGMA journal_size_limit = 33554432")  # shrink a grown WAL file to 32 MB
 
 
 def _iso(day: Any) -> str | None:
@@ -828,7 +996,9 @@ def _outbox_row(r: Row) -> OutboxRow:
     )
 
 
-def _checkin_row(r: Row, *, status: str | None = None, claimed_at: int | None = None) -> CheckinRow:
+def _checkin_row(r: Row, *, claimed_at: int | None = None) -> CheckinRow:
+    """A check-in row; with `claimed_at`, as it is after this claim (read just before)."""
+    claimed = claimed_at is not None
     return CheckinRow(
         id=r[0],
         user_id=r[1],
@@ -837,9 +1007,9 @@ def _checkin_row(r: Row, *, status: str | None = None, claimed_at: int | None = 
         kind=r[4],
         milestone_id=r[5],
         attempt=r[6],
-        status=status or r[7],
-        claimed_at=_maybe_time(claimed_at if claimed_at is not None else r[8]),
-        claims=r[9] + (1 if status == "claimed" else 0),
+        status="claimed" if claimed else r[7],
+        claimed_at=_maybe_time(claimed_at if claimed else r[8]),
+        claims=r[9] + (1 if claimed else 0),
     )
 
 
@@ -857,11 +1027,3 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def _log_abandoned_failure(task: asyncio.Task[Any]) -> None:
-    """A write whose caller was cancelled failed: nobody else will hear of it."""
-    if not task.cancelled() and task.exception() is not None:
-        log.error(
-            "a database write failed after its caller was cancelled", exc_info=task.exception()
-        )
