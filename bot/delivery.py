@@ -203,14 +203,20 @@ class Delivery:
         if reply.attachment is not None:
             return await self._send_attachment(row, reply)
         message_id = None
-        for message in messages(reply, row.version):
+        version = await self._version(row) if reply.choices else 0
+        for message in messages(reply, version):
             await self._pace(row.chat_id)
             sent = await self.bot.send_message(row.chat_id, message.text, reply_markup=message.markup)
             message_id = sent.message_id
         return message_id
 
+    async def _version(self, row: OutboxRow) -> int:
+        """The user's state version, stamped on buttons so a tap can be traced to its question."""
+        state = await self.store.load_state(row.user_id) if row.user_id is not None else None
+        return state.version if state else 0
+
     async def _send_attachment(self, row: OutboxRow, reply: Reply) -> int | None:
-        state = await self.store.load_state(row.user_id) or DialogState()
+        state = (await self.store.load_state(row.user_id) if row.user_id else None) or DialogState()
         made = render_attachment(reply.attachment, state, self.tz, self.kb) if reply.attachment else None
         if made is None:
             return None

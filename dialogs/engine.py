@@ -211,7 +211,8 @@ def _reask(ctx: Ctx, state: DialogState, lead: str = say.BACK_TO) -> tuple[Reply
     reply = _ask_pending(ctx, state)
     if reply is None:
         return (_idle(ctx, state),)
-    return (Reply(f"{lead}\n{reply.text}", reply.choices, reply.attachment),)
+    text = f"{lead}\n{reply.text}" if lead else reply.text
+    return (Reply(text, reply.choices, reply.attachment),)
 
 
 def _choice(ctx: Ctx, state: DialogState, event: Choice) -> Outcome:
