@@ -635,3 +635,37 @@ async def test_next_reply_times_out_with_the_failed_calls(fake_telegram: FakeTel
     await send(fake_telegram, user.id, "")
     with pytest.raises(TimeoutError, match="message text is empty"):
         await user.next_reply(timeout=0.05)
+
+
+async def test_edit_caption_of_a_photo(fake_telegram: FakeTelegram) -> None:
+    user = await started(fake_telegram)
+    _, sent = await upload(
+        fake_telegram, "sendPhoto", "photo", sample_png(), "a.png", chat_id=user.id, caption="Old"
+    )
+    mid = sent["result"]["message_id"]
+    status, body = await call(
+        fake_telegram, "editMessageCaption", chat_id=user.id, message_id=mid, caption="<i>New</i>",
+        parse_mode="HTML",
+    )  # fmt: skip
+    assert status == 200 and body["result"]["caption"] == "New"
+    assert body["result"]["caption_entities"] == [{"type": "italic", "offset": 0, "length": 3}]
+    _, text_message = await send(fake_telegram, user.id, "plain")
+    status, body = await call(
+        fake_telegram, "editMessageCaption", chat_id=user.id,
+        message_id=text_message["result"]["message_id"], caption="x",
+    )  # fmt: skip
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: there is no caption in the message to edit",
+    )
+
+
+async def test_descriptions_are_kept_per_language(fake_telegram: FakeTelegram) -> None:
+    await call(fake_telegram, "setMyDescription", description="Find your career path.")
+    await call(fake_telegram, "setMyShortDescription", short_description="Hola", language_code="es")
+    _, english = await call(fake_telegram, "getMyDescription")
+    _, spanish = await call(fake_telegram, "getMyShortDescription", language_code="es")
+    assert english["result"] == {"description": "Find your career path."}
+    assert spanish["result"] == {"short_description": "Hola"}
+    status, body = await call(fake_telegram, "setMyShortDescription", short_description="x" * 121)
+    assert status == 400 and "too long" in body["description"]

@@ -8,9 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import ApiError, too_many_requests
-
-SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
+from .errors import ApiError, server_error, too_many_requests
 
 
 class Clock:
@@ -225,8 +223,6 @@ class Faults:
         """The error answer a `status` or `rate_limit` fault sends."""
         if fault.kind == "rate_limit":
             return too_many_requests(fault.retry_after)
-        from .errors import server_error
-
         return server_error(fault.status)
 
     def _count(self, fault: Fault) -> None:

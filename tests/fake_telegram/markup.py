@@ -181,7 +181,7 @@ class _Html:
 
     def _attributes(self, i: int, tag: str, begin: int) -> tuple[dict[str, str], int]:
         text, found = self.source, dict[str, str]()
-        pattern = re.compile(r"\s*([^\s=>]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9.\-]*)")
+        pattern = re.compile(r"\s*([^\s=>]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9.\-]*))?")
         while True:
             while i < len(text) and text[i].isspace():
                 i += 1
@@ -190,12 +190,14 @@ class _Html:
             if text[i] == ">":
                 return found, i
             m = pattern.match(text, i)
-            if m is None:
+            if m is None or (
+                m.group(2) is None and (tag, m.group(1)) != ("blockquote", "expandable")
+            ):
                 raise _fail(
                     f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
                     f"at byte offset {self._at(begin)}"
                 )
-            value = m.group(2)
+            value = m.group(2) or ""
             if value[:1] in ("'", '"'):
                 value = _unescape(value[1:-1])
             found[m.group(1).lower()] = value
@@ -227,11 +229,15 @@ class _Html:
         if length <= 0:
             return
         kind, attrs = HTML_TAGS[top.tag], top.attributes
+        if kind == "code" and self.stack and self.stack[-1].tag == "pre":
+            # <pre><code class="language-x"> is one `pre` entity with a language
+            self.stack[-1].attributes[" language"] = attrs.get("class", "").removeprefix(
+                "language-"
+            )
+            return
         url = attrs.get("href") if kind == "text_link" else None
         emoji = attrs.get("emoji-id") if kind == "custom_emoji" else None
-        language = None
-        if kind == "code" and self.stack and self.stack[-1].tag == "pre":
-            language = attrs.get("class", "").removeprefix("language-") or None
+        language = attrs.get(" language") or None
         if kind == "blockquote" and "expandable" in attrs:
             kind = "expandable_blockquote"
         if kind == "text_link" and not url:
@@ -387,40 +393,44 @@ class _MarkdownV2:
         self.quote = None
 
 
+LEGACY = {"*": "bold", "_": "italic", "`": "code", "[": "text_link"}
+LINK_TARGET = re.compile(r"\(([^)]*)\)")
+
+
 def _markdown(text: str) -> tuple[str, list[Entity]]:
     """Legacy Markdown: `*bold*`, `_italic_`, `` `code` ``, ```` ```pre``` ````, `[text](url)`."""
     out: list[str] = []
     entities: list[Entity] = []
-    pos, i = 0, 0
-    kinds = {"*": "bold", "_": "italic", "`": "code", "[": "text_link"}
+    i = 0
     while i < len(text):
-        c = text[i]
-        if c == "\\" and i + 1 < len(text) and text[i + 1] in "_*`[":
+        if text[i] == "\\" and text[i + 1 : i + 2] in ("_", "*", "`", "["):
             out.append(text[i + 1])
-            pos += 1
             i += 2
-            continue
-        if c not in kinds:
-            out.append(c)
-            pos += utf16_len(c)
+        elif text[i] in LEGACY:
+            i = _legacy_entity(text, i, out, entities)
+        else:
+            out.append(text[i])
             i += 1
-            continue
-        pre = text.startswith("```", i)
-        close = "```" if pre else ("]" if c == "[" else c)
-        end = text.find(close, i + len(close) if pre else i + 1)
-        if end == -1:
-            raise _fail(
-                f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}"
-            )
-        inner = text[i + (3 if pre else 1) : end]
-        i = end + len(close)
-        url = None
-        if c == "[":
-            m = re.compile(r"\(([^)]*)\)").match(text, i)
-            url, i = (m.group(1), m.end()) if m else (inner, i)
-        if inner:
-            kind = "pre" if pre else kinds[c]
-            entities.append(Entity(kind, pos, utf16_len(inner), url))
-        out.append(inner)
-        pos += utf16_len(inner)
     return "".join(out), entities
+
+
+def _legacy_entity(text: str, i: int, out: list[str], entities: list[Entity]) -> int:
+    """Read one legacy Markdown entity starting at `i`; return where reading goes on."""
+    opener = text[i]
+    pre = text.startswith("```", i)
+    marker = "```" if pre else ("]" if opener == "[" else opener)
+    start = i + (3 if pre else 1)
+    end = text.find(marker, start)
+    if end == -1:
+        at = _byte_offset(text, i)
+        raise _fail(f"Can't find end of the entity starting at byte offset {at}")
+    inner, i = text[start:end], end + len(marker)
+    url = None
+    if opener == "[":
+        m = LINK_TARGET.match(text, i)
+        url, i = (m.group(1), m.end()) if m else (inner, i)
+    if inner:
+        kind = "pre" if pre else LEGACY[opener]
+        entities.append(Entity(kind, utf16_len("".join(out)), utf16_len(inner), url))
+    out.append(inner)
+    return i

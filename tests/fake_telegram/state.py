@@ -62,24 +62,29 @@ DEFAULT_ALLOWED = frozenset(ALL_UPDATE_TYPES) - {
 class Signal:
     """Wakes everyone waiting for "something changed" (one-shot event, renewed on each fire)."""
 
-    __slots__ = ("_event",)
+    __slots__ = ("_event", "_waiting")
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._waiting = 0
 
     def fire(self) -> None:
-        """Wake all current waiters."""
-        self._event.set()
-        self._event = asyncio.Event()
+        """Wake all current waiters (nearly free when nobody waits)."""
+        if self._waiting:
+            self._event.set()
+            self._event = asyncio.Event()
 
     async def wait(self, seconds: float) -> None:
         """Wait for the next fire, at most `seconds`."""
         event = self._event
+        self._waiting += 1
         try:
             async with asyncio.timeout(max(seconds, 0)):
                 await event.wait()
         except TimeoutError:
             pass
+        finally:
+            self._waiting -= 1
 
 
 @dataclass(slots=True)
