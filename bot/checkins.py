@@ -120,10 +120,7 @@ class Sweeper:
                 await self.service.turn(user_id, chat_id, event, checkin_id=row_id)
 
         await asyncio.gather(
-            *(
-                run(r.id, r.user_id, r.chat_id, CheckinDue(r.kind, r.milestone_id))
-                for r in rows
-            )
+            *(run(r.id, r.user_id, r.chat_id, CheckinDue(r.kind, r.milestone_id)) for r in rows)
         )
         self.sent += len(rows)
         return len(rows)

@@ -71,7 +71,9 @@ class Console:
 
     def print(self, text: str) -> None:
         """Write a line and flush (the other end may be a pipe)."""
-        self.out.write(f"bot: {text}\n" if text and not text.startswith(("   ", "[")) else f"{text}\n")
+        self.out.write(
+            f"bot: {text}\n" if text and not text.startswith(("   ", "[")) else f"{text}\n"
+        )
         self.out.flush()
 
     async def say(self, event: Event) -> None:

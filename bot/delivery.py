@@ -137,9 +137,8 @@ class Delivery:
         """Wait until every queued row has been sent (for tests and shutdown)."""
         while True:
             await self.drain()
-            if not self._chats:
-                if not await self.store.pending_outbox(limit=1):
-                    return
+            if not self._chats and not await self.store.pending_outbox(limit=1):
+                return
             await asyncio.gather(*self._chats.values(), return_exceptions=True)
 
     async def _send_chat(self, chat_id: int, rows: list[OutboxRow]) -> None:
@@ -167,11 +166,11 @@ class Delivery:
                 continue
             except Forbidden:
                 log.info("user %s blocked the bot: marked inactive", row.user_id)
-                await self.store.mark_inactive(row.user_id, self.clock())
+                await self._gone(row)
                 return False
             except BadRequest as exc:
                 if "chat not found" in str(exc).lower():
-                    await self.store.mark_inactive(row.user_id, self.clock())
+                    await self._gone(row)
                     return False
                 await self.store.mark_failed(row.id, str(exc))
                 if row.attempts + 1 >= MAX_BAD_REQUEST_ATTEMPTS:
@@ -182,7 +181,9 @@ class Delivery:
                 await asyncio.sleep(backoff)
                 continue
             except (TimedOut, NetworkError) as exc:
-                log.warning("sending to chat %s failed (%s); retry in %.0f s", row.chat_id, exc, backoff)
+                log.warning(
+                    "sending to chat %s failed (%s); retry in %.0f s", row.chat_id, exc, backoff
+                )
                 await self.store.mark_failed(row.id, str(exc))
                 await asyncio.sleep(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
@@ -191,6 +192,13 @@ class Delivery:
             self.sent += 1
             return True
         return False
+
+    async def _gone(self, row: OutboxRow) -> None:
+        """The user blocked the bot or the chat is gone: stop sending, cancel check-ins."""
+        if row.user_id is not None:
+            await self.store.mark_inactive(row.user_id, self.clock())
+        else:
+            await self.store.drop_outbox(row.id, "chat is gone", self.clock())
 
     async def _pace(self, chat_id: int) -> None:
         wait = self.pacer.wait_time(chat_id)
@@ -206,7 +214,9 @@ class Delivery:
         version = await self._version(row) if reply.choices else 0
         for message in messages(reply, version):
             await self._pace(row.chat_id)
-            sent = await self.bot.send_message(row.chat_id, message.text, reply_markup=message.markup)
+            sent = await self.bot.send_message(
+                row.chat_id, message.text, reply_markup=message.markup
+            )
             message_id = sent.message_id
         return message_id
 
@@ -217,11 +227,19 @@ class Delivery:
 
     async def _send_attachment(self, row: OutboxRow, reply: Reply) -> int | None:
         state = (await self.store.load_state(row.user_id) if row.user_id else None) or DialogState()
-        made = render_attachment(reply.attachment, state, self.tz, self.kb) if reply.attachment else None
+        made = (
+            render_attachment(reply.attachment, state, self.tz, self.kb)
+            if reply.attachment
+            else None
+        )
         if made is None:
             return None
         await self._pace(row.chat_id)
-        text = caption(reply.attachment.caption if reply.attachment and reply.attachment.caption else made.caption)
+        text = caption(
+            reply.attachment.caption
+            if reply.attachment and reply.attachment.caption
+            else made.caption
+        )
         file = InputFile(made.data, filename=made.filename)
         if made.is_picture:
             sent = await self.bot.send_photo(row.chat_id, file, caption=text)

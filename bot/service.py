@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.render import merge_replies
 from bot.store import OutboxRow, Store
 from dialogs.engine import handle
 from dialogs.flow import Flow, intake_flow
-from bot.render import merge_replies
 from dialogs.state import (
     CheckinDue,
     Choice,
@@ -71,7 +71,7 @@ def event_text(event: Event) -> str | None:
 
 
 class Service:
-    """Runs turns: per-user order, different users concurrently, state and replies saved together."""
+    """Runs turns: one user's in order, users at once, state and replies saved together."""
 
     def __init__(
         self,
@@ -109,7 +109,9 @@ class Service:
             now = self.clock()
             result = handle(state, event, now, kb=self.kb, flow=self.flow)
             if result.error:
-                log.error("engine failed on update %s for user %s:\n%s", update_id, user_id, result.error)
+                log.error(
+                    "engine failed on update %s for user %s:\n%s", update_id, user_id, result.error
+                )
             result = self._placed(result, now)
             rows = await self.store.commit_turn(
                 user_id=user_id,

@@ -243,10 +243,10 @@ INSERT_MILESTONE = (
 class Store:
     """The bot's storage: a few async operations, each atomic, run by the writer thread."""
 
-    def __init__(self, db: _Database, writer: _Writer, checkpointer: _Checkpointer | None) -> None:
+    def __init__(self, db: _Database, writer: _DbThread, reader: _Reader | None) -> None:
         self._db = db
         self._writer = writer
-        self._checkpointer = checkpointer
+        self._reader = reader
         self._closed = False
 
     @classmethod
@@ -255,25 +255,23 @@ class Store:
     ) -> Store:
         """Open (or create) the database and bring its schema up to date."""
         steps = load_migrations() if migrations is None else tuple(migrations)
-        writer = _Writer()
+        writer = _DbThread("pathways-db-writer")
         try:
             db = await writer.call(partial(_Database.open, str(path), steps), grouped=False)
         except BaseException:
             await asyncio.to_thread(writer.stop)
             raise
         writer.conn = db.conn  # published to the writer thread by the queue's next put/get
-        checkpointer = None if str(path) == ":memory:" else _Checkpointer(str(path))
-        if checkpointer is not None:
-            checkpointer.start()
-        return cls(db, writer, checkpointer)
+        reader = None if str(path) == ":memory:" else await _Reader.start(Path(path))
+        return cls(db, writer, reader)
 
     async def close(self) -> None:
         """Finish the calls already queued, then close the connection (twice is harmless)."""
         if self._closed:
             return
         self._closed = True
-        if self._checkpointer is not None:
-            await asyncio.to_thread(self._checkpointer.stop)
+        if self._reader is not None:
+            await self._reader.stop()
         await self._writer.call(self._db.close, grouped=False)
         await asyncio.to_thread(self._writer.stop)
 
@@ -315,10 +313,22 @@ class Store:
         return int(rows[0][0]) if rows else None
 
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
-        """Rows of a read-only query (SELECT or WITH), for figures and export."""
+        """Rows of a read-only query (SELECT or WITH), for figures and export.
+
+        Runs on a separate read-only connection, so a long report never holds up a turn;
+        it sees every write committed before it started.
+        """
         if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             raise StoreError("read() runs SELECT queries only")
-        return await self._run(self._db.all, sql, params)
+        return await self._report(_all_rows, sql, params)
+
+    async def _report(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a read-only function on the reader connection (the writer's for :memory:)."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        if self._reader is None:
+            return await self._writer.call(partial(fn, self._db.conn, *args))
+        return await self._reader.call(fn, *args)
 
     async def pending_outbox(self, limit: int = 1000) -> list[OutboxRow]:
         """Unsent messages, oldest first (so each chat's messages come in commit order)."""
@@ -330,11 +340,11 @@ class Store:
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, JSON-ready (for /mydata)."""
-        return await self._run(self._db.export_user, user_id)
+        return await self._report(_export_user, user_id)
 
     async def integrity_check(self) -> str:
         """SQLite's PRAGMA integrity_check result ('ok' when the file is sound)."""
-        rows = await self._run(self._db.all, "PRAGMA integrity_check", ())
+        rows = await self._report(_all_rows, "PRAGMA integrity_check", ())
         return "\n".join(str(r[0]) for r in rows)
 
     # ---- the turn -----------------------------------------------------------------------
@@ -518,14 +528,16 @@ class _Call:
     grouped: bool
 
 
-class _Writer:
+class _DbThread:
     """The one thread that uses the connection: runs calls in arrival order, grouped."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str, idle: tuple[float, Callable[[], None]] | None = None) -> None:
+        self._idle = idle
+        """(seconds, fn): run fn whenever that long passes without a call."""
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self.conn: sqlite3.Connection | None = None
         """Set once the database is open; grouped calls need it."""
-        self._thread = threading.Thread(target=self._run, name="pathways-db-writer")
+        self._thread = threading.Thread(target=self._run, name=name)
         self._thread.daemon = True
         self._thread.start()
 
@@ -544,7 +556,7 @@ class _Writer:
     def _run(self) -> None:
         carry: list[_Call | None] = []  # what ended the last group: an ungrouped call, or stop
         while True:
-            call = carry.pop() if carry else self._queue.get()
+            call = carry.pop() if carry else self._next()
             if call is None:
                 return
             if not call.grouped:
@@ -561,6 +573,16 @@ class _Writer:
                 else:
                     carry.append(nxt)
             self._group(group)
+
+    def _next(self) -> _Call | None:
+        """The next call (None: stop), running the idle hook while waiting for it."""
+        if self._idle is None:
+            return self._queue.get()
+        seconds, hook = self._idle
+        while True:
+            with suppress(queue.Empty):
+                return self._queue.get(timeout=seconds)
+            hook()
 
     def _solo(self, call: _Call) -> None:
         """An ungrouped call (open, close): runs outside any transaction of ours."""
@@ -659,7 +681,7 @@ class _Database:
 
     def all(self, sql: str, params: Params = ()) -> list[Row]:
         """Every row of a query, as tuples."""
-        return [tuple(r) for r in self.conn.execute(sql, params).fetchall()]
+        return _all_rows(self.conn, sql, params)
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
@@ -730,25 +752,6 @@ class _Database:
             (user_id,),
         )
         return [_checkin_row(r) for r in rows]
-
-    def export_user(self, user_id: int) -> dict[str, Any]:
-        """Every row about the user, JSON-ready."""
-        users = self.dicts("SELECT * FROM users WHERE user_id = ?", (user_id,))
-        tables = {
-            table: self.dicts(
-                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {order}", (user_id,)
-            )
-            for table, order in USER_TABLES.items()
-        }
-        user = users[0] if users else None
-        state = json.loads(user.pop("state_json")) if user else None
-        return {"user_id": user_id, "user": user, "state": state, **tables}
-
-    def dicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-        """Rows as JSON-ready dicts (instants as ISO text, payloads parsed)."""
-        cursor = self.conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [_jsonable(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
     # ---- the turn -----------------------------------------------------------------------
 
@@ -924,41 +927,84 @@ class _Database:
         return self.conn.execute(sql, (at - PROCESSED_KEEP_SECONDS,)).rowcount
 
 
-class _Checkpointer:
-    """A thread copying the WAL into the database file a few times a second.
+class _Reader:
+    """A second, read-only connection on its own thread: reports, and WAL checkpoints.
 
-    PASSIVE checkpoints never block the writer, so the copying and the fsync of the database
-    file happen here instead of inside a user's commit (with SQLite's default, every ~60th
-    commit paid ~25 ms for them).
+    Between calls it runs a PASSIVE checkpoint a few times a second. PASSIVE never blocks the
+    writer, so copying the WAL into the database file (and its fsync) happens here, not inside
+    a user's commit: with SQLite's default, every ~60th commit paid ~25 ms for it.
     """
 
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pathways-db-checkpoint")
-        self._thread.daemon = True
+    def __init__(self, path: Path) -> None:
+        self._thread = _DbThread("pathways-db-reader", (CHECKPOINT_EVERY_SECONDS, self._checkpoint))
 
-    def start(self) -> None:
-        """Start checkpointing."""
-        self._thread.start()
+    @classmethod
+    async def start(cls, path: Path) -> _Reader:
+        """Open the read-only connection."""
+        reader = cls(path)
+        conn = await reader._thread.call(partial(_connect_read_only, path), grouped=False)
+        reader._thread.conn = conn
+        return reader
 
-    def stop(self) -> None:
-        """Stop after the checkpoint in progress (blocking: call it from a thread)."""
-        self._stop.set()
-        self._thread.join()
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run fn(connection, *args) on the reader thread."""
+        conn = self._thread.conn
+        assert conn is not None
+        return await self._thread.call(partial(fn, conn, *args), grouped=False)
 
-    def _run(self) -> None:
-        conn = sqlite3.connect(self._path, isolation_level=None)
+    async def stop(self) -> None:
+        """Close the connection and end the thread."""
+        conn = self._thread.conn
+        if conn is not None:
+            await self._thread.call(conn.close, grouped=False)
+            self._thread.conn = None
+        await asyncio.to_thread(self._thread.stop)
+
+    def _checkpoint(self) -> None:
+        conn = self._thread.conn
+        if conn is None:
+            return
         try:
-            while not self._stop.wait(CHECKPOINT_EVERY_SECONDS):
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:
-                    log.warning(
-                        "background checkpoint failed; the writer will do it", exc_info=True
-                    )
-        finally:
-            conn.close()
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            log.warning("background checkpoint failed; the writer will do it", exc_info=True)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection whose SQL cannot change data (SQLite refuses), but that may checkpoint."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _all_rows(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[Row]:
+    """Every row of a query, as tuples."""
+    return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+
+
+def _dicts(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (instants as ISO text, payloads parsed)."""
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [_jsonable(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _export_user(conn: sqlite3.Connection, user_id: int) -> dict[str, Any]:
+    """Every row about the user, JSON-ready, from one snapshot."""
+    conn.execute("BEGIN")
+    try:
+        users = _dicts(conn, "SELECT * FROM users WHERE user_id = ?", (user_id,))
+        tables = {
+            table: _dicts(
+                conn, f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {order}", (user_id,)
+            )
+            for table, order in USER_TABLES.items()
+        }
+    finally:
+        conn.execute("COMMIT")
+    user = users[0] if users else None
+    state = json.loads(user.pop("state_json")) if user else None
+    return {"user_id": user_id, "user": user, "state": state, **tables}
 
 
 def _configure(conn: sqlite3.Connection) -> None:

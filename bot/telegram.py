@@ -116,7 +116,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if message is not None:
         with contextlib.suppress(BadRequest, TelegramError):
-            await context.bot.edit_message_reply_markup(chat_id, message.message_id, reply_markup=None)
+            await context.bot.edit_message_reply_markup(
+                chat_id, message.message_id, reply_markup=None
+            )
     choice = parse_callback(query.data)
     event: Event = choice if choice is not None else Choice("", None)
     await parts(context.application).service.turn(

@@ -25,7 +25,7 @@ from dialogs.matching import (
     normalize,
     parse_number,
 )
-from dialogs.plan import add_months, build_goals, build_plan, job_names, shift_plan
+from dialogs.plan import build_goals, build_plan, job_names, shift_plan
 from dialogs.questions import answer_question, looks_like_question
 from dialogs.recommend import entry_step, recommend
 from dialogs.state import (
@@ -65,7 +65,12 @@ MAX_UNANSWERED = 3
 CADENCES = {"weekly": 7, "biweekly": 14, "monthly": 30}
 CADENCE_LABELS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Every month"}
 SHIFTS = {"shift1": 1, "shift3": 3, "shift6": 6}
-CHECKIN_HOURS = ((9, "Morning (9 am)"), (12, "Noon"), (15, "Afternoon (3 pm)"), (18, "Evening (6 pm)"))
+CHECKIN_HOURS = (
+    (9, "Morning (9 am)"),
+    (12, "Noon"),
+    (15, "Afternoon (3 pm)"),
+    (18, "Evening (6 pm)"),
+)
 PROGRESS_WIDTH = 10
 CHECKIN_STAGES = frozenset({"checkin", "stuck", "stuck_next", "shift"})
 
@@ -256,7 +261,9 @@ def _text(ctx: Ctx, state: DialogState, raw: str) -> Outcome:
     if _asks_why(text) and state.pending and state.pending.startswith("q:"):
         question = ctx.flow.question(state.pending[2:])
         if question and question.why:
-            return Outcome(state, (*lead, Reply(say.WHY.format(why=question.why)), *_reask(ctx, state)))
+            return Outcome(
+                state, (*lead, Reply(say.WHY.format(why=question.why)), *_reask(ctx, state))
+            )
     if looks_like_question(text):
         found = answer_question(text, ctx.kb)
         if found is not None:
@@ -282,7 +289,8 @@ def _as_yes_no(text: str, candidates: Sequence[Candidate]) -> Matched | None:
 
 
 def _match_text(ctx: Ctx, state: DialogState, text: str) -> Outcome:
-    question = ctx.flow.question(state.pending[2:]) if (state.pending or "").startswith("q:") else None
+    pending = state.pending or ""
+    question = ctx.flow.question(pending[2:]) if pending.startswith("q:") else None
     if question is not None and question.kind is Kind.NUMBER:
         number = parse_number(text)
         if number is not None and 0 <= number <= 168:
@@ -411,7 +419,9 @@ def _step_lines(pathway: Pathway, number: int) -> list[str]:
 
 def _ask_pick(ctx: Ctx, state: DialogState) -> Reply:
     ranked = recommend(ctx.kb, ctx.flow, state.answers)
-    options = [Option(f"pick:{r.pathway.id}", say.CHOOSE.format(name=r.pathway.short_name)) for r in ranked]
+    options = [
+        Option(f"pick:{r.pathway.id}", say.CHOOSE.format(name=r.pathway.short_name)) for r in ranked
+    ]
     return Reply(say.PICK_PATHWAY, (*options, Option("compare", say.COMPARE)))
 
 
@@ -481,7 +491,9 @@ def _ask_goal(ctx: Ctx, state: DialogState) -> Reply:
     for step in pathway.steps:
         if step.number > entry and step.jobs:
             pay = f", {step.pay.text()}" if step.pay else ""
-            options.append(Option(f"goal:{step.number}", f"Step {step.number}: {job_names(step, 2)}{pay}"))
+            options.append(
+                Option(f"goal:{step.number}", f"Step {step.number}: {job_names(step, 2)}{pay}")
+            )
     return Reply(say.GOAL_LONG_ASK, tuple(options))
 
 
@@ -508,7 +520,7 @@ def _to_plan(ctx: Ctx, state: DialogState) -> Outcome:
     entry = state.entry_step or 1
     milestones = build_plan(pathway, ctx.kb.process, entry, state.goals, state.answers, ctx.today)
     state = replace(state, phase=Phase.PLAN, milestones=milestones, pending="plan_ok")
-    return Outcome(state, _plan_replies(ctx, state) + (_ask_plan_ok(ctx, state),))
+    return Outcome(state, (*_plan_replies(ctx, state), _ask_plan_ok(ctx, state)))
 
 
 def _plan_replies(ctx: Ctx, state: DialogState) -> tuple[Reply, ...]:
@@ -611,7 +623,9 @@ def _next_checkin(ctx: Ctx, state: DialogState) -> tuple[datetime, ScheduleCheck
     if milestone is not None:
         target = datetime.combine(milestone.target, ctx.now.timetz())
         if ctx.now < target < due:
-            due = target  # a milestone date that comes sooner than the cadence pulls the check-in in
+            due = (
+                target  # a milestone date that comes sooner than the cadence pulls the check-in in
+            )
     return due, ScheduleCheckin(due, milestone_id=milestone.id if milestone else None)
 
 
@@ -673,7 +687,9 @@ def _checkin_due(ctx: Ctx, state: DialogState, event: CheckinDue) -> Outcome:
 def _ask_checkin(ctx: Ctx, state: DialogState) -> Reply:
     milestone = state.current_milestone
     title = milestone.title if milestone else ""
-    return Reply(f"How is it going?\n{title}", tuple(Option(i, label) for i, label in CHECKIN_OPTIONS))
+    return Reply(
+        f"How is it going?\n{title}", tuple(Option(i, label) for i, label in CHECKIN_OPTIONS)
+    )
 
 
 def _checkin_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
@@ -824,7 +840,9 @@ def _answer_shift(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if state.phase is Phase.ENGAGED:
         _, effect = _next_checkin(ctx, state)
         return Outcome(state, replies, (effect,))
-    return Outcome(replace(state, pending=_phase_pending(ctx, state)), replies).then(_resume_prompt(ctx, state))
+    return Outcome(replace(state, pending=_phase_pending(ctx, state)), replies).then(
+        _resume_prompt(ctx, state)
+    )
 
 
 # ---- change, pause, re-entry -----------------------------------------------------------------
@@ -1048,7 +1066,9 @@ def _answer_restart(ctx: Ctx, state: DialogState, option: str) -> Outcome:
         state = replace(state, pending=_phase_pending(ctx, state))
         return Outcome(state, (Reply(say.KEPT),)).then(_resume_prompt(ctx, state))
     fresh = DialogState(version=state.version, referral=state.referral, started_on=ctx.today)
-    return Outcome(fresh, (Reply(say.RESTART_DONE),), (CancelCheckins(),)).then(_start(ctx, fresh, ""))
+    return Outcome(fresh, (Reply(say.RESTART_DONE),), (CancelCheckins(),)).then(
+        _start(ctx, fresh, "")
+    )
 
 
 def _answer_forget(ctx: Ctx, state: DialogState, option: str) -> Outcome:
@@ -1129,9 +1149,13 @@ STAGES: dict[str, Stage] = {
     "change": Stage(_ask_change, _answer_change),
     "pause_reason": Stage(_ask_pause, _answer_pause),
     "welcome_back": Stage(_ask_welcome_back, _answer_welcome_back),
-    "confirm_restart": Stage(lambda c, s: _ask_confirm(say.RESTART_ASK), _answer_restart, _yes_no_synonyms),
-    "confirm_forget": Stage(lambda c, s: _ask_confirm(say.FORGET_ASK), _answer_forget, _yes_no_synonyms),
+    "confirm_restart": Stage(
+        lambda c, s: _ask_confirm(say.RESTART_ASK), _answer_restart, _yes_no_synonyms
+    ),
+    "confirm_forget": Stage(
+        lambda c, s: _ask_confirm(say.FORGET_ASK), _answer_forget, _yes_no_synonyms
+    ),
 }
 
 PHASES = PHASE_ORDER
-__all__ = ["handle", "mydata_text", "progress_reply", "Milestone", "PHASES"]
+__all__ = ["PHASES", "Milestone", "handle", "mydata_text", "progress_reply"]

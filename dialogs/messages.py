@@ -88,8 +88,7 @@ STUCK_NEXT = "What would help?"
 MOVE_DATE = "Move my date later"
 KEEP_DATE = "Keep my date"
 STUCK_WORK = (
-    "A job now can help while you train. Jobs that need no training: {jobs}. "
-    "You need: {skills}."
+    "A job now can help while you train. Jobs that need no training: {jobs}. You need: {skills}."
 )
 STUCK_SUPPORT = (
     "Adult Education and Workforce Solutions can help with support services. "
@@ -106,8 +105,7 @@ CHANGE_CANCEL = "Nothing, go back"
 
 PAUSE_ASK = "OK, let's pause. Why do you need a break? (This helps us help you.)"
 PAUSED = (
-    "Your plan is paused and saved. Nothing is lost. "
-    "Type /resume when you are ready to come back."
+    "Your plan is paused and saved. Nothing is lost. Type /resume when you are ready to come back."
 )
 PAUSED_NOTE = "Your plan is paused. Type /resume to come back."
 RESUME_ASK = "Do you want to pick up where you left off?"

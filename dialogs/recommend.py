@@ -71,9 +71,7 @@ def _labels(flow: Flow, question_id: str, ids: tuple[str, ...], pathway_id: str)
     question = flow.question(question_id)
     if question is None:
         return []
-    return [
-        c.label.lower() for c in question.choices if c.id in ids and pathway_id in c.pathways
-    ]
+    return [c.label.lower() for c in question.choices if c.id in ids and pathway_id in c.pathways]
 
 
 def recommend(
@@ -108,4 +106,6 @@ def _score(pathway: Pathway, flow: Flow, answers: Mapping[str, AnswerValue]) -> 
         if answers.get("age") == "no":
             score -= LIMIT_PENALTY
             cautions.append("Most jobs here need you to be 18 or older.")
-    return Recommendation(pathway, score, entry_step(pathway, answers), tuple(reasons), tuple(cautions))
+    return Recommendation(
+        pathway, score, entry_step(pathway, answers), tuple(reasons), tuple(cautions)
+    )

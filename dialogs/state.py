@@ -264,10 +264,9 @@ def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
     schema = int(data.pop("schema", 0))
     if schema > SCHEMA_VERSION:
         raise ValueError(f"state schema {schema} is newer than this bot ({SCHEMA_VERSION})")
-    if schema < 1:
+    if schema < 1 and "step" in data:
         # Version 0 (the first terminal chat) kept 'step' for the entry step.
-        if "step" in data:
-            data["entry_step"] = data.pop("step")
+        data["entry_step"] = data.pop("step")
     return data
 
 

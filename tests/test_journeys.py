@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from dialogs.state import Phase, Status
@@ -59,7 +61,7 @@ def test_diploma_and_retail_lead_to_it_at_step_two_with_a_dated_plan() -> None:
     assert player.state.pathway_id == "it"
     assert player.state.entry_step == 2
     assert [m.step for m in it_first][-1] == 4
-    assert all(a.target <= b.target for a, b in zip(it_first, it_first[1:], strict=False))
+    assert all(a.target <= b.target for a, b in itertools.pairwise(it_first))
 
 
 def test_no_diploma_starts_at_step_one_with_adult_education() -> None:

@@ -127,7 +127,12 @@ async def test_migrations_create_every_table_and_reopening_changes_nothing(
 
 async def test_journal_and_foreign_keys_are_on(store: Store) -> None:
     assert await store.read("SELECT * FROM pragma_journal_mode") == [("wal",)]
-    assert await store.read("SELECT * FROM pragma_foreign_keys") == [(1,)]
+    # Per-connection settings: ask the writer's own connection (a private door, for this test).
+    writer_pragmas = await store._run(
+        store._db.all,
+        "SELECT foreign_keys, synchronous FROM pragma_foreign_keys, pragma_synchronous",
+    )
+    assert writer_pragmas == [(1, 1)]  # foreign keys on; synchronous = NORMAL
 
 
 def write_migrations(folder: Path, extra: dict[str, str]) -> Path:
@@ -547,8 +552,12 @@ async def test_hostile_text_is_stored_and_read_back_intact(store: Store, text: s
 
 
 async def test_read_refuses_anything_but_select(store: Store) -> None:
+    await commit(store, 1, make_turn(1, "hi"))
     with pytest.raises(StoreError):
         await store.read("DELETE FROM users")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await store.read("WITH doomed AS (SELECT 1) DELETE FROM users")
+    assert await store.count_users() == 1
 
 
 async def test_referral_codes(store: Store) -> None:

@@ -173,7 +173,10 @@ async def test_fifty_rapid_messages_are_answered_in_order(
     await texts_until(fake, dee.id, "highest school")
     for n in range(50):
         await dee.send(f"what is step {n % 5 + 1}")
-    await fake.wait_for(lambda: sum("Back to where" in (m.text or "") for m in fake.messages(dee.id)) >= 50, timeout=60)
+    await fake.wait_for(
+        lambda: sum("Back to where" in (m.text or "") for m in fake.messages(dee.id)) >= 50,
+        timeout=60,
+    )
     answers = [m.text or "" for m in fake.messages(dee.id) if "Back to where" in (m.text or "")]
     steps = [next(int(c) for c in t if c.isdigit()) for t in answers]
     assert steps == [n % 5 + 1 for n in range(50)]
@@ -186,7 +189,9 @@ async def test_many_users_at_once_all_get_their_first_question(
     users = [fake.user(first_name=f"U{i}") for i in range(200)]
     await asyncio.gather(*(u.command("/start") for u in users))
     await fake.wait_for(
-        lambda: all(any("highest school" in (m.text or "") for m in fake.messages(u.id)) for u in users),
+        lambda: all(
+            any("highest school" in (m.text or "") for m in fake.messages(u.id)) for u in users
+        ),
         timeout=60,
     )
 

@@ -1,14 +1,14 @@
 """Play a conversation written as `user:` / `bot:` lines against the real engine.
 
-    user: ged                 the user types this
-    tap: Yes                  the user taps the button with this label (of the latest reply)
-    cmd: /pause work          a command
-    bot: Got it               some reply since the last user line contains this (case-insensitive)
-    not: Manufacturing        no reply since the last user line contains this
-    wait: 14d                 the clock moves on (d, h, m)
-    due: checkin              a scheduled check-in comes due (checkin, reminder, snooze)
-    effect: ScheduleCheckin   an effect of this type was emitted since the last user line
-    state: phase=engaged      a state field has this value (str() compared)
+user: ged                 the user types this
+tap: Yes                  the user taps the button with this label (of the latest reply)
+cmd: /pause work          a command
+bot: Got it               some reply since the last user line contains this (case-insensitive)
+not: Manufacturing        no reply since the last user line contains this
+wait: 14d                 the clock moves on (d, h, m)
+due: checkin              a scheduled check-in comes due (checkin, reminder, snooze)
+effect: ScheduleCheckin   an effect of this type was emitted since the last user line
+state: phase=engaged      a state field has this value (str() compared)
 """
 
 from __future__ import annotations
@@ -83,7 +83,11 @@ class Player:
 
 def _duration(text: str) -> timedelta:
     amount, unit = int(text[:-1]), text[-1]
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+    return {
+        "d": timedelta(days=amount),
+        "h": timedelta(hours=amount),
+        "m": timedelta(minutes=amount),
+    }[unit]
 
 
 def play(script: str, player: Player | None = None) -> Player:

@@ -244,7 +244,7 @@ class FakeTelegram:
 
     # ---- waiting -----------------------------------------------------------------------------
 
-    async def next_reply(self, chat_id: int, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+    async def next_reply(self, chat_id: int, timeout: float = 5.0) -> Message:
         """The next bot message in a chat not yet returned by `next_reply` (waits for it)."""
         state = self.state.chats.get(chat_id)
         if state is None:
@@ -263,7 +263,7 @@ class FakeTelegram:
         failed = [f"{c.method} {c.status} {c.description}" for c in calls if c.status != 200]
         return f"no reply in chat {chat_id} within {timeout} s; failed calls: {failed[-5:]}"
 
-    async def next_edit(self, message: Message, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+    async def next_edit(self, message: Message, timeout: float = 5.0) -> Message:
         """The message once the bot has edited it again (compared with this snapshot)."""
         seen = len(message.edits)
 
@@ -273,7 +273,7 @@ class FakeTelegram:
 
         return await self.wait_for(edited, timeout)
 
-    async def wait_for(self, check: Callable[[], T | None], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, check: Callable[[], T | None], timeout: float = 5.0) -> T:
         """Wait until `check()` returns something truthy (re-checked after every change)."""
         deadline = time.monotonic() + timeout
         while not (result := check()):
@@ -283,7 +283,7 @@ class FakeTelegram:
             await self.state.changed.wait(remaining)
         return result
 
-    async def idle(self, quiet: float = 0.1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def idle(self, quiet: float = 0.1, timeout: float = 5.0) -> None:
         """Wait until no Bot API call has arrived for `quiet` seconds (long polls excepted)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

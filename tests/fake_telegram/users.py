@@ -135,6 +135,6 @@ class FakeUser:
         """What the bot has sent to this user's private chat."""
         return self.fake.messages(self.id)
 
-    async def next_reply(self, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+    async def next_reply(self, timeout: float = 5.0) -> Message:
         """The next message the bot sends to this user's private chat."""
         return await self.fake.next_reply(self.id, timeout=timeout)
