@@ -59,6 +59,7 @@ Limits and faults::
 
     fake.flood.enable(FloodLimits(per_second=30, per_chat_per_second=1, chat_burst=3))
     fake.flood.disable()         # off by default; FakeTelegram(flood_limits=True) turns it on
+                                 # (limits count sendMessage, sendPhoto and sendDocument)
     fake.time_scale = 100        # the limits' clock runs 100x faster; retry_after shrinks too
     fake.stats.sent_429, .flood_429, .injected_429, .flood_429_by_chat, .requests[method]
     fake.faults.fail_next(n, status=500, methods="sendMessage")   # 502 is nginx's HTML page
