@@ -488,8 +488,7 @@ async def test_two_sweepers_on_one_database_never_claim_the_same_checkin(tmp_pat
 
     await asyncio.gather(sweep("first", first), sweep("second", second), sweep("first", first))
     every = claimed["first"] + claimed["second"]
-    assert len(every) == 300 and len(set(every)) == 300
-    assert claimed["first"] and claimed["second"]
+    assert len(every) == 300 and len(set(every)) == 300  # each claimed once, none lost
     await first.close()
     await second.close()
 
