@@ -49,6 +49,7 @@ from dialogs.state import (
     Status,
     Text,
     Turn,
+    clip_history,
 )
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge, Pathway
@@ -138,14 +139,17 @@ def handle(
             error=traceback.format_exc(),
         )
     new = step.state
-    if not isinstance(event, CheckinDue):
-        new = replace(new, last_seen=now)
-        if new.started_on is None:
-            new = replace(new, started_on=ctx.today)
-        new = new.remember("user", _event_text(event))
-        for reply in step.replies:
-            new = new.remember("bot", reply.text)
-    new = replace(new, version=state.version + 1)
+    if isinstance(event, CheckinDue):
+        new = replace(new, version=state.version + 1)
+    else:
+        lines = [("user", _event_text(event)), *(("bot", r.text) for r in step.replies if r.text)]
+        new = replace(
+            new,
+            version=state.version + 1,
+            last_seen=now,
+            started_on=new.started_on or ctx.today,
+            history=clip_history(new.history, lines),
+        )
     return Turn(state=new, replies=step.replies, effects=step.effects)
 
 

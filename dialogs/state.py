@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -185,6 +185,17 @@ class Goals:
     long_job: str = ""
 
 
+HISTORY_LINE_LIMIT = 300
+
+
+def clip_history(
+    history: tuple[tuple[str, str], ...], lines: Sequence[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """History with these lines added (each cut to HISTORY_LINE_LIMIT), keeping the last few."""
+    added = tuple((who, text[:HISTORY_LINE_LIMIT]) for who, text in lines)
+    return (*history, *added)[-HISTORY_LIMIT:]
+
+
 @dataclass(frozen=True, slots=True)
 class DialogState:
     """Everything the engine remembers about one user."""
@@ -222,8 +233,7 @@ class DialogState:
 
     def remember(self, who: str, text: str) -> DialogState:
         """A copy with one more line of history, keeping the last HISTORY_LIMIT."""
-        line = (who, text[:300])
-        return replace(self, history=(*self.history, line)[-HISTORY_LIMIT:])
+        return replace(self, history=clip_history(self.history, [(who, text)]))
 
     @property
     def current_milestone(self) -> Milestone | None:
