@@ -11,6 +11,7 @@ turn is its own transaction. A cancelled caller never leaves a transaction half-
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import queue
@@ -34,6 +35,7 @@ from dialogs.state import (
     DialogState,
     Effect,
     ForgetUser,
+    Milestone,
     Reply,
     RequestHandoff,
     ScheduleCheckin,
@@ -203,8 +205,8 @@ CHECKIN_COLUMNS = (
 UPSERT_USER = """
 INSERT INTO users (user_id, chat_id, state_json, state_version, phase, status, pending,
     pathway_id, entry_step, referral, cadence_days, milestones_total, milestones_done,
-    started_on, plan_made_on, last_seen, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    started_on, plan_made_on, last_seen, milestones_sig, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE SET
     chat_id = excluded.chat_id, state_json = excluded.state_json,
     state_version = excluded.state_version, phase = excluded.phase, status = excluded.status,
@@ -213,14 +215,14 @@ ON CONFLICT (user_id) DO UPDATE SET
     cadence_days = excluded.cadence_days, milestones_total = excluded.milestones_total,
     milestones_done = excluded.milestones_done, started_on = excluded.started_on,
     plan_made_on = excluded.plan_made_on, last_seen = excluded.last_seen,
-    updated_at = excluded.updated_at,
+    milestones_sig = excluded.milestones_sig, updated_at = excluded.updated_at,
     inactive = CASE WHEN ? THEN 0 ELSE inactive END,
     inactive_since = CASE WHEN ? THEN NULL ELSE inactive_since END
 """
 TURN_CHECKS = """
 SELECT (SELECT 1 FROM processed_updates WHERE update_id = ?),
        (SELECT status FROM checkins WHERE id = ? AND user_id = ?),
-       state_version, pending
+       state_version, pending, milestones_sig
 FROM (SELECT 1) LEFT JOIN users ON user_id = ?
 """
 INSERT_OUTBOX = (
@@ -230,6 +232,14 @@ INSERT_OUTBOX = (
 CANCEL_LIVE_CHECKINS = (
     "UPDATE checkins SET status = 'cancelled'"
     " WHERE user_id = ? AND status IN ('pending', 'claimed')"
+)
+RESCHEDULE_PENDING = (
+    "UPDATE checkins SET due_at = ?, kind = ?, milestone_id = ?, attempt = ?, created_at = ?,"
+    " claims = 0 WHERE user_id = ? AND status = 'pending'"
+)
+INSERT_CHECKIN = (
+    "INSERT INTO checkins (user_id, due_at, kind, milestone_id, attempt, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
 )
 INSERT_MILESTONE = (
     "INSERT INTO milestones (user_id, position, milestone_id, title, step, target, done_on)"
@@ -375,6 +385,7 @@ class Store:
             checkin_id,
             state_json=turn.state.to_json(),  # encoded here, off the writer's critical path
             payloads=tuple(json.dumps(r.to_dict(), ensure_ascii=False) for r in turn.replies),
+            milestones_sig=_signature(turn.state.milestones),
         )
         return await self._run(self._db.commit_turn, job)
 
@@ -513,6 +524,16 @@ class _TurnJob:
     state_json: str
     payloads: tuple[str, ...]
     """The replies as JSON, in order."""
+    milestones_sig: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Prior:
+    """What a turn needs to know of the stored user row (all None for a new user)."""
+
+    version: int | None
+    pending: str | None
+    milestones_sig: str | None
 
 
 # ---- the writer thread ------------------------------------------------------------------------
@@ -596,7 +617,10 @@ class _DbThread:
     def _group(self, group: list[_Call]) -> None:
         """Run calls in one transaction, each in a savepoint; settle them after COMMIT."""
         conn = self.conn
-        assert conn is not None, "the database is not open"
+        if conn is None:
+            for call in group:
+                _settle(call, StoreError("the database is not open"), failed=True)
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
             outcomes = [_in_savepoint(conn, call.fn) for call in group]
@@ -757,15 +781,15 @@ class _Database:
 
     def commit_turn(self, job: _TurnJob) -> list[OutboxRow]:
         """Every write of a turn (see Store.commit_turn)."""
-        seen, checkin, version, pending = self.one(
+        seen, checkin, version, pending, sig = self.one(
             TURN_CHECKS, (job.update_id, job.checkin_id, job.user_id, job.user_id)
-        ) or (None, None, None, None)
+        ) or (None, None, None, None, None)
         if seen is not None or (job.checkin_id is not None and checkin != "claimed"):
             return []
         if any(isinstance(e, ForgetUser) for e in job.turn.effects):
             rows = self.forget(job)
         else:
-            rows = self.write_turn(job, version, pending)
+            rows = self.write_turn(job, _Prior(version, pending, sig))
         if job.update_id is not None:
             self.conn.execute(
                 "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)",
@@ -775,31 +799,33 @@ class _Database:
             self.prune(job.at)
         return rows
 
-    def write_turn(self, job: _TurnJob, prior: int | None, pending: str | None) -> list[OutboxRow]:
+    def write_turn(self, job: _TurnJob, prior: _Prior) -> list[OutboxRow]:
         """State, history, check-in, effects and replies of an ordinary turn."""
-        state = job.turn.state
-        if prior is not None and state.version < prior:
+        state, stored = job.turn.state, prior.version
+        if stored is not None and state.version < stored:
             raise StaleStateError(
                 f"user {job.user_id}: turn state version {state.version} is older than the"
-                f" stored {prior}"
+                f" stored {stored}"
             )
         self.save_state(job, reactivate=job.checkin_id is None)
+        if job.milestones_sig != prior.milestones_sig:
+            self.save_milestones(job)
         if job.user_text is not None:
             self.conn.execute(
                 "INSERT INTO answers (user_id, at, pending, text) VALUES (?, ?, ?, ?)",
-                (job.user_id, job.at, pending, job.user_text),
+                (job.user_id, job.at, prior.pending, job.user_text),
             )
         self.close_checkin(job)
         for effect in job.turn.effects:
             self.apply_effect(job.user_id, effect, state.unanswered, job.at)
         # A turn that keeps the version (the engine apologising for its own failure) still
         # sends its replies: their keys get a unique suffix instead of clashing.
-        suffix = "" if prior is None or state.version > prior else f":{uuid.uuid4().hex}"
+        suffix = "" if stored is None or state.version > stored else f":{uuid.uuid4().hex}"
         keys = [f"{job.user_id}:{state.version}:{i}{suffix}" for i in range(len(job.payloads))]
         return self.insert_outbox(job.user_id, job.chat_id, job.payloads, keys, job.at)
 
     def save_state(self, job: _TurnJob, *, reactivate: bool) -> None:
-        """Upsert the user row (state JSON and its denormalised columns) and the milestones."""
+        """Upsert the user row: the state JSON and its denormalised columns."""
         s, uid = job.turn.state, job.user_id
         self.conn.execute(
             UPSERT_USER,
@@ -820,12 +846,17 @@ class _Database:
                 _iso(s.started_on),
                 _iso(s.plan_made_on),
                 None if s.last_seen is None else _utc_epoch(s.last_seen),
+                job.milestones_sig,
                 job.at,
                 job.at,
                 reactivate,
                 reactivate,
             ),
         )
+
+    def save_milestones(self, job: _TurnJob) -> None:
+        """Rewrite the user's milestone rows (only when the plan's milestones changed)."""
+        s, uid = job.turn.state, job.user_id
         self.conn.execute("DELETE FROM milestones WHERE user_id = ?", (uid,))
         self.conn.executemany(
             INSERT_MILESTONE,
@@ -852,12 +883,12 @@ class _Database:
     def apply_effect(self, user_id: int, effect: Effect, attempt: int, at: int) -> None:
         """One effect of a turn (ForgetUser is handled before, on its own)."""
         if isinstance(effect, ScheduleCheckin):
-            self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
-            self.conn.execute(
-                "INSERT INTO checkins (user_id, due_at, kind, milestone_id, attempt, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, _utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, at),
-            )
+            values = (_utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, at)
+            # The pending check-in (at most one) is moved in place: one index entry changes.
+            # Else a claimed one (its prompt not yet committed) is superseded by a new row.
+            if self.conn.execute(RESCHEDULE_PENDING, (*values, user_id)).rowcount == 0:
+                self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
+                self.conn.execute(INSERT_CHECKIN, (user_id, *values))
         elif isinstance(effect, CancelCheckins):
             self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
         elif isinstance(effect, RequestHandoff):
@@ -1021,6 +1052,11 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}")
     conn.execute("PRAGMA journal_size_limit = 33554432")  # shrink a grown WAL file to 32 MB
+
+
+def _signature(milestones: tuple[Milestone, ...]) -> str:
+    """A short fingerprint of the plan's milestones (to skip rewriting unchanged rows)."""
+    return hashlib.blake2b(repr(milestones).encode(), digest_size=8).hexdigest()
 
 
 def _iso(day: Any) -> str | None:

@@ -136,38 +136,69 @@ async def test_journal_and_foreign_keys_are_on(store: Store) -> None:
 
 
 def write_migrations(folder: Path, extra: dict[str, str]) -> Path:
-    """A migrations folder: the real 0001 plus `extra` files."""
+    """A migrations folder: the real ones plus `extra` files."""
     folder.mkdir()
-    (folder / "0001_initial.sql").write_text((MIGRATIONS_DIR / "0001_initial.sql").read_text())
+    for real in MIGRATIONS_DIR.glob("*.sql"):
+        (folder / real.name).write_text(real.read_text())
     for name, sql in extra.items():
         (folder / name).write_text(sql)
     return folder
 
 
-async def test_a_version_1_database_upgrades_in_place(tmp_path: Path) -> None:
+async def test_a_database_upgrades_in_place_when_a_migration_is_added(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    v1 = await Store.open(path, migrations=load_migrations()[:1])
-    await commit(v1, 7, make_turn(3, "Hi", phase=Phase.GOALS), update_id=99)
-    await v1.close()
+    old = await Store.open(path)
+    await commit(old, 7, make_turn(3, "Hi", phase=Phase.GOALS), update_id=99)
+    await old.close()
 
+    current = len(load_migrations())
+    later = f"{current + 1:04d}_nickname.sql"
     folder = write_migrations(
         tmp_path / "migrations",
         {
-            "0002_nickname.sql": "ALTER TABLE users ADD COLUMN nickname TEXT;\n"
+            later: "ALTER TABLE users ADD COLUMN nickname TEXT;\n"
             "UPDATE users SET nickname = 'user ' || user_id; -- a comment; with a semicolon\n"
             "CREATE INDEX users_nickname ON users (nickname);\n",
         },
     )
-    v2 = await Store.open(path, migrations=load_migrations(folder))
-    assert await v2.schema_version() == 2
-    assert await v2.read("SELECT nickname FROM users") == [("user 7",)]
-    state = await v2.load_state(7)
+    new = await Store.open(path, migrations=load_migrations(folder))
+    assert await new.schema_version() == current + 1
+    assert await new.read("SELECT nickname FROM users") == [("user 7",)]
+    state = await new.load_state(7)
     assert state is not None and state.phase is Phase.GOALS and state.version == 3
-    assert await v2.is_processed(99) and await outbox_texts(v2) == ["Hi"]
-    await v2.close()
+    assert await new.is_processed(99) and await outbox_texts(new) == ["Hi"]
+    assert await commit(new, 7, make_turn(4, "Still works"), update_id=100) == ["Still works"]
+    await new.close()
 
     with pytest.raises(StoreError, match="newer than this bot"):
-        await Store.open(path, migrations=load_migrations()[:1])
+        await Store.open(path)
+
+
+async def test_a_version_1_database_from_the_first_release_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    v1 = await Store.open(path, migrations=load_migrations()[:1])
+    await v1.close()
+    plan = DialogState(
+        version=9, phase=Phase.PLAN, milestones=(Milestone("m1", "GED", 2, date(2026, 9, 1)),)
+    )
+    with sqlite3.connect(path) as conn:  # a row as the first release wrote it
+        conn.execute(
+            "INSERT INTO users (user_id, chat_id, state_json, state_version, phase, status,"
+            " created_at, updated_at) VALUES (7, 7, ?, 9, 'plan', 'active', 0, 0)",
+            (plan.to_json(),),
+        )
+        conn.execute(
+            "INSERT INTO checkins (user_id, due_at, kind, created_at) VALUES (7, 5, 'x', 0)"
+        )
+    upgraded = await Store.open(path)
+    assert await upgraded.schema_version() == len(load_migrations()) > 1
+    assert await upgraded.load_state(7) == plan
+    nxt = replace(plan, version=10)
+    await commit(upgraded, 7, Turn(nxt, (Reply("Next"),), (ScheduleCheckin(T0),)))
+    assert (await upgraded.export_user(7))["milestones"][0]["title"] == "GED"
+    assert await live_checkins(upgraded, 7) == [("pending", T0)]
+    assert await upgraded.integrity_check() == "ok"
+    await upgraded.close()
 
 
 async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path) -> None:
@@ -175,20 +206,22 @@ async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path)
     v1 = await Store.open(path)
     await commit(v1, 7, make_turn(1, "Hi"))
     await v1.close()
+    current = len(load_migrations())
     broken = Migration(
-        2, "broken", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);"
+        current + 1, "broken", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);"
     )
     with pytest.raises(sqlite3.OperationalError):
         await Store.open(path, migrations=(*load_migrations(), broken))
     again = await Store.open(path)
-    assert await again.schema_version() == 1
+    assert await again.schema_version() == current
     assert await again.read("SELECT name FROM sqlite_master WHERE name = 'half'") == []
     assert await again.load_state(7) == DialogState(version=1)
     await again.close()
 
 
 def test_migration_folder_must_be_numbered_without_gaps(tmp_path: Path) -> None:
-    folder = write_migrations(tmp_path / "m", {"0003_late.sql": "SELECT 1;"})
+    gap = len(load_migrations()) + 2
+    folder = write_migrations(tmp_path / "m", {f"{gap:04d}_late.sql": "SELECT 1;"})
     with pytest.raises(StoreError, match="without gaps"):
         load_migrations(folder)
 
