@@ -504,8 +504,7 @@ def _ask_goal(ctx: Ctx, state: DialogState) -> Reply:
 def _goal_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
     pathway = _pathway(ctx, state)
     return {
-        f"goal:{s.number}": (f"step {s.number}", *(j.title for j in s.jobs))
-        for s in pathway.steps
+        f"goal:{s.number}": (f"step {s.number}", *(j.title for j in s.jobs)) for s in pathway.steps
     }
 
 
