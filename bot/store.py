@@ -1022,7 +1022,9 @@ def _dicts(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[dict
 
 def _export_user(conn: sqlite3.Connection, user_id: int) -> dict[str, Any]:
     """Every row about the user, JSON-ready, from one snapshot."""
-    conn.execute("BEGIN")
+    own = not conn.in_transaction  # (the writer's connection is inside its group already)
+    if own:
+        conn.execute("BEGIN")
     try:
         users = _dicts(conn, "SELECT * FROM users WHERE user_id = ?", (user_id,))
         tables = {
@@ -1032,7 +1034,8 @@ def _export_user(conn: sqlite3.Connection, user_id: int) -> dict[str, Any]:
             for table, order in USER_TABLES.items()
         }
     finally:
-        conn.execute("COMMIT")
+        if own:
+            conn.execute("COMMIT")
     user = users[0] if users else None
     state = json.loads(user.pop("state_json")) if user else None
     return {"user_id": user_id, "user": user, "state": state, **tables}

@@ -301,6 +301,24 @@ async def test_a_failure_half_way_through_a_turn_leaves_nothing(tmp_path: Path) 
     await store.close()
 
 
+async def test_a_failing_turn_does_not_undo_turns_committed_alongside(tmp_path: Path) -> None:
+    path = tmp_path / "group.db"
+    store = await Store.open(path)
+    install_failure(
+        path,
+        "CREATE TRIGGER boom BEFORE INSERT ON outbox WHEN NEW.payload_json LIKE '%BOOM%'"
+        " BEGIN SELECT RAISE(ABORT, 'no'); END",
+    )
+    turns = [
+        commit(store, uid, make_turn(1, "BOOM" if uid == 3 else f"ok {uid}")) for uid in range(6)
+    ]
+    outcomes = await asyncio.gather(*turns, return_exceptions=True)
+    assert [isinstance(o, sqlite3.IntegrityError) for o in outcomes] == [u == 3 for u in range(6)]
+    assert await store.count_users() == 5 and await store.load_state(3) is None
+    assert await outbox_texts(store) == [f"ok {u}" for u in range(6) if u != 3]
+    await store.close()
+
+
 async def test_a_turn_older_than_the_stored_state_is_refused(store: Store) -> None:
     await commit(store, 5, make_turn(4, "newer"))
     with pytest.raises(StaleStateError):
@@ -597,3 +615,11 @@ async def test_referral_codes(store: Store) -> None:
     assert not await store.add_referral_code("wsmaine", "Someone else", created_by=2, now=T0)
     assert await store.referral_name("wsmaine") == "Workforce Solutions"
     assert await store.referral_name("nope") is None
+
+
+async def test_an_in_memory_store_works_the_same() -> None:
+    store = await Store.open(":memory:")
+    await commit(store, 1, make_turn(1, "hi"), update_id=1)
+    assert await store.count_users() == 1 and await store.is_processed(1)
+    assert len((await store.export_user(1))["answers"]) == 1
+    await store.close()
