@@ -82,7 +82,7 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
     if db is not None:
         settings = replace(settings, database_path=db)
     token = settings.telegram_bot_token
-    setup_logging(settings.log_level, [token.reveal()] if token else [])
+    setup_logging(settings.log_level, settings.secrets())
     if chat_only or token is None:
         from bot.console import run_console
 
