@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -60,9 +61,14 @@ class ChatPacer:
         self._tokens[chat_id] = (0.0, now + wait)
         return wait
 
-    def forget(self, chat_id: int) -> None:
-        """Drop a chat's bucket once it is full again (keeps memory flat)."""
-        self._tokens.pop(chat_id, None)
+    def prune(self) -> None:
+        """Drop the buckets that are full again: they hold nothing a new bucket would not."""
+        now = self.clock()
+        self._tokens = {
+            chat: (tokens, at)
+            for chat, (tokens, at) in self._tokens.items()
+            if tokens + (now - at) / self.interval < self.burst
+        }
 
 
 class Delivery:
@@ -118,6 +124,7 @@ class Delivery:
                 await self.drain()
             except Exception:
                 log.exception("delivery: reading the outbox failed; retrying")
+            self.pacer.prune()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
             self._wake.clear()
@@ -150,7 +157,6 @@ class Delivery:
             log.exception("delivery to chat %s failed; will retry", chat_id)
         finally:
             self._chats.pop(chat_id, None)
-            self.pacer.forget(chat_id) if not self._chats else None
             self._wake.set()
 
     async def _send_with_retries(self, row: OutboxRow) -> bool:
@@ -177,7 +183,7 @@ class Delivery:
                     log.error("giving up on outbox row %s: %s", row.id, exc)
                     await self.store.mark_sent(row.id, None, self.clock())
                     return True
-                row = _bumped(row)
+                row = replace(row, attempts=row.attempts + 1)
                 await asyncio.sleep(backoff)
                 continue
             except (TimedOut, NetworkError) as exc:
@@ -246,9 +252,3 @@ class Delivery:
         else:
             sent = await self.bot.send_document(row.chat_id, file, caption=text)
         return sent.message_id
-
-
-def _bumped(row: OutboxRow) -> OutboxRow:
-    from dataclasses import replace
-
-    return replace(row, attempts=row.attempts + 1)

@@ -29,7 +29,6 @@ from dialogs.plan import build_goals, build_plan, job_names, shift_plan
 from dialogs.questions import answer_question, looks_like_question
 from dialogs.recommend import entry_step, recommend
 from dialogs.state import (
-    PHASE_ORDER,
     Attachment,
     CancelCheckins,
     CheckinDue,
@@ -40,7 +39,6 @@ from dialogs.state import (
     Event,
     ForgetUser,
     Media,
-    Milestone,
     Option,
     Phase,
     Reply,
@@ -101,10 +99,6 @@ class Outcome:
     def then(self, other: Outcome) -> Outcome:
         """This step followed by `other` (which already holds the final state)."""
         return Outcome(other.state, self.replies + other.replies, self.effects + other.effects)
-
-    def say(self, *replies: Reply) -> Outcome:
-        """This step with more replies."""
-        return Outcome(self.state, self.replies + replies, self.effects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -635,9 +629,7 @@ def _next_checkin(ctx: Ctx, state: DialogState) -> tuple[datetime, ScheduleCheck
 def _idle(ctx: Ctx, state: DialogState) -> Reply:
     if state.status is Status.PAUSED:
         return Reply(say.PAUSED_NOTE)
-    if state.phase is Phase.ENGAGED and state.cadence_days:
-        return Reply(say.ENGAGED_IDLE_NO_DATE)
-    return Reply(say.ENGAGED_IDLE_NO_DATE)
+    return Reply(say.ENGAGED_IDLE)
 
 
 # ---- phase 6: check-ins -----------------------------------------------------------------------
@@ -1159,6 +1151,3 @@ STAGES: dict[str, Stage] = {
         lambda c, s: _ask_confirm(say.FORGET_ASK), _answer_forget, _yes_no_synonyms
     ),
 }
-
-PHASES = PHASE_ORDER
-__all__ = ["PHASES", "Milestone", "handle", "mydata_text", "progress_reply"]

@@ -65,11 +65,7 @@ NEXT_ACTION = "Your next step: {action}"
 CADENCE_ASK = "How often should I check in with you?"
 TIME_ASK = "What time of day is best for a check-in?"
 CADENCE_SET = "OK! I will check in {cadence}. First check-in: {date}."
-ENGAGED_IDLE = (
-    "You are on your way! I will check in on {date}. "
-    "Type /progress or /plan, or ask me about jobs and pay."
-)
-ENGAGED_IDLE_NO_DATE = "You are on your way! Type /progress or /plan, or ask me about jobs and pay."
+ENGAGED_IDLE = "You are on your way! Type /progress or /plan, or ask me about jobs and pay."
 
 CHECKIN = "Hi! How is it going with this step?\n{milestone} (by {date})"
 REMINDER = "Just checking in again. How is it going?\n{milestone} (by {date})"

@@ -215,8 +215,6 @@ class DialogState:
     paused_until: date | None = None
     pause_reason: str = ""
     no_match: int = 0
-    pending_options: tuple[str, ...] = ()
-    """Option ids offered in an ambiguous 'Did you mean' (cleared once answered)."""
     referral: str = ""
     started_on: date | None = None
     plan_made_on: date | None = None
@@ -326,7 +324,6 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
         paused_until=_date(data.get("paused_until")),
         pause_reason=str(data.get("pause_reason", "")),
         no_match=int(data.get("no_match", 0)),
-        pending_options=tuple(data.get("pending_options") or ()),
         referral=str(data.get("referral", "")),
         started_on=_date(data.get("started_on")),
         plan_made_on=_date(data.get("plan_made_on")),
