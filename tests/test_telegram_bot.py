@@ -47,14 +47,21 @@ async def texts_until(fake: FakeTelegram, chat_id: int, needle: str, timeout: fl
     return joined()
 
 
-async def tap(fake: FakeTelegram, user: Any, label: str) -> None:
-    """Tap the newest button whose label starts with `label`."""
+def newest_button(fake: FakeTelegram, user: Any, label: str) -> tuple[Any, str] | None:
+    """The newest message with a button whose label starts with `label`, and that label."""
     for message in reversed(fake.messages(user.id)):
         for button_label in message.labels:
             if button_label.lower().startswith(label.lower()):
-                await user.press(message, button_label)
-                return
-    raise AssertionError(f"no button {label!r}")
+                return message, button_label
+    return None
+
+
+async def tap(fake: FakeTelegram, user: Any, label: str) -> None:
+    """Tap the newest button whose label starts with `label`."""
+    found = newest_button(fake, user, label)
+    if found is None:
+        raise AssertionError(f"no button {label!r}")
+    await user.press(*found)
 
 
 async def test_a_whole_journey_from_start_to_plan_with_taps_and_typing(
@@ -108,14 +115,7 @@ async def test_a_whole_journey_from_start_to_plan_with_taps_and_typing(
 async def tap_when(fake: FakeTelegram, user: Any, label: str, timeout: float = 8) -> None:
     """Wait for a button with this label, then tap it."""
 
-    def has() -> bool:
-        return any(
-            lbl.lower().startswith(label.lower())
-            for m in fake.messages(user.id)
-            for lbl in m.labels
-        )
-
-    await fake.wait_for(has, timeout=timeout)
+    await fake.wait_for(lambda: newest_button(fake, user, label) is not None, timeout=timeout)
     await tap(fake, user, label)
 
 
