@@ -33,14 +33,18 @@ from dialogs.state import (
     CancelCheckins,
     CheckinDue,
     Choice,
+    CloseHandoff,
     Command,
+    CounselorMessage,
     DialogState,
     Effect,
     Event,
     ForgetUser,
+    Handback,
     Media,
     Option,
     Phase,
+    RelayToCounselor,
     Reply,
     RequestHandoff,
     ScheduleCheckin,
@@ -81,6 +85,8 @@ class Ctx:
     kb: Knowledge
     flow: Flow
     now: datetime
+    counselors: bool = True
+    """Whether a counselor chat is connected (else /counselor says who to call instead)."""
 
     @property
     def today(self) -> date:
@@ -120,9 +126,10 @@ def handle(
     *,
     kb: Knowledge | None = None,
     flow: Flow | None = None,
+    counselors: bool = True,
 ) -> Turn:
     """The next state, replies and effects for one event; never raises."""
-    ctx = Ctx(kb or get_knowledge(), flow or intake_flow(), now)
+    ctx = Ctx(kb or get_knowledge(), flow or intake_flow(), now, counselors)
     try:
         step = _dispatch(ctx, state, event)
     except Exception:  # the user must never meet silence: keep the state, say sorry, re-ask
@@ -133,7 +140,10 @@ def handle(
             error=traceback.format_exc(),
         )
     new = step.state
-    if isinstance(event, CheckinDue):
+    if isinstance(event, CounselorMessage):
+        lines = [("counselor", event.text)]
+        new = replace(new, version=state.version + 1, history=clip_history(new.history, lines))
+    elif isinstance(event, CheckinDue | Handback):
         new = replace(new, version=state.version + 1)
     else:
         lines = [("user", _event_text(event)), *(("bot", r.text) for r in step.replies if r.text)]
@@ -160,6 +170,12 @@ def _event_text(event: Text | Choice | Command | Media) -> str:
 def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
     if isinstance(event, CheckinDue):
         return _checkin_due(ctx, state, event)
+    if isinstance(event, CounselorMessage):
+        return Outcome(state, (Reply(say.COUNSELOR_SAYS.format(text=event.text[:MAX_TEXT])),))
+    if isinstance(event, Handback):
+        return _handback(ctx, state)
+    if state.handed_off and not isinstance(event, Command):
+        return _relay(ctx, state, event)
     if isinstance(event, Media):
         return Outcome(state, (Reply(say.MEDIA), *_reask(ctx, state, "")))
     if isinstance(event, Command):
@@ -170,6 +186,7 @@ def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
         "shift",
         "confirm_forget",
         "confirm_restart",
+        "consent",
     }:
         return _welcome_back(ctx, state)
     away = state.last_seen is not None and ctx.now - state.last_seen > RETURN_AFTER
@@ -219,6 +236,8 @@ def _reask(ctx: Ctx, state: DialogState, lead: str = say.BACK_TO) -> tuple[Reply
 
 
 def _choice(ctx: Ctx, state: DialogState, event: Choice) -> Outcome:
+    if event.choice_id == "person" and ctx.counselors:
+        return _handoff(ctx, state)
     valid = {o.id for o in _options(ctx, state)}
     if event.choice_id not in valid:
         return Outcome(state, _reask(ctx, state, say.MOVED_ON))
@@ -321,6 +340,8 @@ def _match_text(ctx: Ctx, state: DialogState, text: str) -> Outcome:
     choices = reply.choices if reply else ()
     listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(choices, 1))
     text_out = f"{say.NOT_UNDERSTOOD}\n{listing}" if listing else say.NOT_UNDERSTOOD
+    if state.no_match >= 2 and ctx.counselors:  # two misses in a row: offer a person
+        choices = (*choices, Option("person", say.TALK_TO_PERSON))
     return Outcome(state, (Reply(text_out, choices),))
 
 
@@ -658,6 +679,9 @@ STUCK_OPTIONS = (
 def _checkin_due(ctx: Ctx, state: DialogState, event: CheckinDue) -> Outcome:
     if state.status is not Status.ACTIVE or state.phase is not Phase.ENGAGED:
         return Outcome(state)
+    if state.handed_off:  # a counselor has the conversation: ask again a day later
+        later = ScheduleCheckin(ctx.now + QUIET_AFTER_CHAT, event.kind, event.milestone_id)
+        return Outcome(state, (), (later,))
     recent = state.last_seen is not None and ctx.now - state.last_seen < QUIET_AFTER_CHAT
     if recent and event.kind != "snooze":
         # They talked to the bot within the last day: no prompt now, try again a day later.
@@ -1095,6 +1119,8 @@ def mydata_text(kb: Knowledge, flow: Flow, state: DialogState) -> str:
         lines.append(f"- Referral code: {state.referral}")
     lines.append(f"- Status: {state.status.value}, phase: {state.phase.value}")
     lines.append(f"- Last messages kept: {len(state.history)}")
+    lines.append(say.MYDATA_SHARED[state.share_consent])
+    lines.append(say.MYDATA_AGENCY)
     lines.append(say.MYDATA_OUTRO)
     return "\n".join(lines)
 
@@ -1110,9 +1136,94 @@ def _cmd_counselor(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     return _handoff(ctx, state)
 
 
+# ---- talking to a person ----------------------------------------------------------------------
+
+
 def _handoff(ctx: Ctx, state: DialogState) -> Outcome:
-    summary = "\n".join(_summary(ctx, state)) or "New user, no answers yet."
-    return Outcome(state, (Reply(say.HANDOFF_SENT),), (RequestHandoff(summary),))
+    """Ask for a person: consent first (once), then the request goes to the counselor chat."""
+    if not ctx.counselors:
+        return Outcome(state, (Reply(say.NO_COUNSELOR), *_reask(ctx, state)))
+    if state.handed_off:
+        return Outcome(state, (Reply(say.HANDOFF_ALREADY, _back_option()),))
+    if state.share_consent is None:
+        state = replace(state, pending="consent", handoff_return=state.pending)
+        return Outcome(state, (_ask_consent(ctx, state),))
+    lines = handoff_summary(ctx, state) if state.share_consent else [say.HANDOFF_PRIVATE]
+    state = replace(state, handed_off=True, no_match=0)
+    reply = Reply(say.HANDOFF_SENT, _back_option())
+    return Outcome(state, (reply,), (RequestHandoff("\n".join(lines)),))
+
+
+def _back_option() -> tuple[Option, ...]:
+    return (Option("back_to_bot", say.BACK_TO_BOT),)
+
+
+def _ask_consent(ctx: Ctx, state: DialogState) -> Reply:
+    return Reply(
+        say.HANDOFF_CONSENT, (Option("share_yes", say.SHARE_YES), Option("share_no", say.SHARE_NO))
+    )
+
+
+def _answer_consent(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    state = replace(
+        state,
+        share_consent=option == "share_yes",
+        pending=state.handoff_return,
+        handoff_return=None,
+    )
+    return _handoff(ctx, state)
+
+
+def _consent_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "share_yes": ("yes", "ok", "okay", "sure", "share", "yes share"),
+        "share_no": ("no", "don't", "do not", "not share", "private"),
+    }
+
+
+def handoff_summary(ctx: Ctx, state: DialogState) -> list[str]:
+    """What the counselor sees when the user agreed: answers, plan and the last messages."""
+    lines = []
+    for question in ctx.flow.questions:
+        value = state.answers.get(question.id)
+        if value is None:
+            continue
+        ids = value if isinstance(value, tuple) else (str(value),)
+        shown = question.labels(ids) if question.kind is not Kind.NUMBER else f"{value} hours"
+        lines.append(f"{question.text} {shown}")
+    lines += _summary(ctx, state)
+    if state.status is not Status.ACTIVE:
+        lines.append(f"Status: {state.status.value}. {state.pause_reason}".strip())
+    if state.referral:
+        lines.append(f"Referral code: {state.referral}")
+    recent = [f"{who}: {text}" for who, text in state.history[-6:]]
+    if recent:
+        lines += ["Last messages:", *recent]
+    return lines or ["New user, no answers yet."]
+
+
+def _relay(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
+    """While handed off, what the user writes goes to the counselor; the bot stays quiet."""
+    if isinstance(event, Choice) and event.choice_id == "back_to_bot":
+        state = replace(state, handed_off=False)
+        return Outcome(
+            state, (Reply(say.LEFT_HANDOFF), *_reask(ctx, state, "")), (CloseHandoff(by_user=True),)
+        )
+    if isinstance(event, Text):
+        said = event.text[:MAX_TEXT]
+    elif isinstance(event, Media):
+        said = f"[{event.kind}]"
+    else:
+        said = f"[tapped a button: {event.choice_id if isinstance(event, Choice) else ''}]"
+    return Outcome(state, (Reply(say.HANDOFF_WAIT, _back_option()),), (RelayToCounselor(said),))
+
+
+def _handback(ctx: Ctx, state: DialogState) -> Outcome:
+    """The counselor is done: back to the question that was open (nothing if not handed off)."""
+    if not state.handed_off:
+        return Outcome(state)
+    state = replace(state, handed_off=False, no_match=0)
+    return Outcome(state, (Reply(say.HANDED_BACK), *_reask(ctx, state, "")), (CloseHandoff(),))
 
 
 COMMANDS: dict[str, Callable[[Ctx, DialogState, str], Outcome]] = {
@@ -1144,6 +1255,7 @@ STAGES: dict[str, Stage] = {
     "change": Stage(_ask_change, _answer_change),
     "pause_reason": Stage(_ask_pause, _answer_pause),
     "welcome_back": Stage(_ask_welcome_back, _answer_welcome_back),
+    "consent": Stage(_ask_consent, _answer_consent, _consent_synonyms),
     "confirm_restart": Stage(
         lambda c, s: _ask_confirm(say.RESTART_ASK), _answer_restart, _yes_no_synonyms
     ),

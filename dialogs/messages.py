@@ -128,4 +128,34 @@ PROGRESS_NEXT = "Next: {milestone} (by {date})."
 MYDATA_INTRO = "This is everything I saved about you:"
 MYDATA_OUTRO = "Type /forget to delete it all."
 
-HANDOFF_SENT = "I asked a counselor to help you. A person will reply here soon."
+HANDOFF_SENT = (
+    "I asked a counselor to help you. A person will reply here soon.\n"
+    "Until then, what you write here goes to the counselor."
+)
+HANDOFF_CONSENT = (
+    "A counselor at the agency can help you.\n"
+    "May I show them your answers and your plan? They never see your name from me."
+)
+SHARE_YES = "Yes, share"
+SHARE_NO = "No, don't share"
+HANDOFF_PRIVATE = "The person chose not to share their answers."
+HANDOFF_WAIT = "I sent this to the counselor. They will reply here."
+HANDOFF_ALREADY = "A counselor already has your question. They will reply here."
+NO_COUNSELOR = (
+    "I can't reach a counselor from this chat yet.\n"
+    "Please call or visit your local Workforce Solutions or Adult Education office."
+)
+BACK_TO_BOT = "Back to the bot"
+TALK_TO_PERSON = "Talk to a person"
+COUNSELOR_SAYS = "Counselor: {text}"
+HANDED_BACK = "The counselor handed you back to me. Let's go on."
+LEFT_HANDOFF = "OK, you are back with me. You can ask for a person again with /counselor."
+MYDATA_SHARED = {
+    True: "- You agreed to share your answers with a counselor.",
+    False: "- You chose not to share your answers with a counselor.",
+    None: "- You have not been asked about sharing with a counselor.",
+}
+MYDATA_AGENCY = (
+    "The agency's figures show only: your phase, pathway, steps, milestone dates, "
+    "last active day and referral code. Never your name or your messages."
+)

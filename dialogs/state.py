@@ -79,7 +79,19 @@ class Media:
     kind: str
 
 
-Event: TypeAlias = Text | Choice | Command | CheckinDue | Media
+@dataclass(frozen=True, slots=True)
+class CounselorMessage:
+    """A counselor at the agency wrote to the user (relayed from the counselor chat)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Handback:
+    """The counselor handed the user back to the bot."""
+
+
+Event: TypeAlias = Text | Choice | Command | CheckinDue | Media | CounselorMessage | Handback
 
 
 # ---- replies and effects --------------------------------------------------------------------
@@ -151,7 +163,23 @@ class RequestHandoff:
     summary: str
 
 
-Effect: TypeAlias = ScheduleCheckin | CancelCheckins | ForgetUser | RequestHandoff
+@dataclass(frozen=True, slots=True)
+class RelayToCounselor:
+    """Pass what the user wrote, while handed off, to the counselor chat."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseHandoff:
+    """The user is back with the bot: close their open handoff and tell the counselor."""
+
+    by_user: bool = False
+
+
+Effect: TypeAlias = (
+    ScheduleCheckin | CancelCheckins | ForgetUser | RequestHandoff | RelayToCounselor | CloseHandoff
+)
 
 
 # ---- state ----------------------------------------------------------------------------------
@@ -215,6 +243,12 @@ class DialogState:
     paused_until: date | None = None
     pause_reason: str = ""
     no_match: int = 0
+    handed_off: bool = False
+    """True while a counselor has the conversation: the bot relays instead of answering."""
+    share_consent: bool | None = None
+    """Whether the user agreed to share their answers with a counselor (None: not asked yet)."""
+    handoff_return: str | None = None
+    """The question that was open before the consent question, to go back to."""
     referral: str = ""
     started_on: date | None = None
     plan_made_on: date | None = None
@@ -324,6 +358,9 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
         paused_until=_date(data.get("paused_until")),
         pause_reason=str(data.get("pause_reason", "")),
         no_match=int(data.get("no_match", 0)),
+        handed_off=bool(data.get("handed_off", False)),
+        share_consent=data.get("share_consent"),
+        handoff_return=data.get("handoff_return"),
         referral=str(data.get("referral", "")),
         started_on=_date(data.get("started_on")),
         plan_made_on=_date(data.get("plan_made_on")),
