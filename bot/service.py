@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -82,6 +82,7 @@ class Service:
         flow: Flow | None = None,
         on_outbox: Callable[[], None] | None = None,
         place: Callable[[datetime, datetime, int | None], datetime] | None = None,
+        counselor_chats: Sequence[int] = (),
     ) -> None:
         self.store = store
         self.clock = clock
@@ -90,6 +91,7 @@ class Service:
         self.locks = UserLocks()
         self.on_outbox = on_outbox
         self.place = place
+        self.counselor_chats = tuple(counselor_chats)
 
     async def turn(
         self,
@@ -107,7 +109,9 @@ class Service:
                 return []
             state = await self.store.load_state(user_id) or DialogState()
             now = self.clock()
-            result = handle(state, event, now, kb=self.kb, flow=self.flow)
+            result = handle(
+                state, event, now, kb=self.kb, flow=self.flow, counselors=bool(self.counselor_chats)
+            )
             if result.error:
                 log.error(
                     "engine failed on update %s for user %s:\n%s", update_id, user_id, result.error
@@ -121,6 +125,7 @@ class Service:
                 user_text=event_text(event),
                 now=now,
                 checkin_id=checkin_id,
+                counselor_chats=self.counselor_chats,
             )
         if rows and self.on_outbox is not None:
             self.on_outbox()

@@ -30,12 +30,15 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot import notices
 from dialogs.state import (
     CancelCheckins,
+    CloseHandoff,
     DialogState,
     Effect,
     ForgetUser,
     Milestone,
+    RelayToCounselor,
     Reply,
     RequestHandoff,
     ScheduleCheckin,
@@ -99,6 +102,21 @@ class OutboxRow:
     def reply(self) -> Reply:
         """The payload as a Reply."""
         return Reply.from_dict(self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """A participant's request for a person: its number, who asked, and whether it is open."""
+
+    case: int
+    user_id: int
+    chat_id: int
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        """True until the counselor hands the user back (or the user goes back to the bot)."""
+        return self.status == "open"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,9 +244,11 @@ SELECT (SELECT 1 FROM processed_updates WHERE update_id = ?),
 FROM (SELECT 1) LEFT JOIN users ON user_id = ?
 """
 INSERT_OUTBOX = (
-    "INSERT INTO outbox (user_id, chat_id, payload_json, dedup_key, created_at, ephemeral)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO outbox"
+    " (user_id, chat_id, payload_json, dedup_key, created_at, ephemeral, handoff_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+HANDOFF_COLUMNS = "h.id, h.user_id, u.chat_id, h.status"
 CANCEL_LIVE_CHECKINS = (
     "UPDATE checkins SET status = 'cancelled'"
     " WHERE user_id = ? AND status IN ('pending', 'claimed')"
@@ -369,8 +389,11 @@ class Store:
         user_text: str | None,
         now: datetime,
         checkin_id: int | None = None,
+        counselor_chats: Sequence[int] = (),
     ) -> list[OutboxRow]:
         """Save a turn in ONE transaction: state, history, outbox, effects, update id, check-in.
+
+        Handoff effects queue their messages to `counselor_chats` in the same transaction.
 
         Returns the outbox rows inserted; [] when the update was already processed or the
         check-in is no longer claimed (then nothing is written).
@@ -386,6 +409,7 @@ class Store:
             state_json=turn.state.to_json(),  # encoded here, off the writer's critical path
             payloads=tuple(json.dumps(r.to_dict(), ensure_ascii=False) for r in turn.replies),
             milestones_sig=_signature(turn.state.milestones),
+            counselor_chats=tuple(counselor_chats),
         )
         return await self._run(self._db.commit_turn, job)
 
@@ -484,6 +508,37 @@ class Store:
             ),
         )
 
+    # ---- handoffs -----------------------------------------------------------------------
+
+    async def handoff(self, case: int) -> Handoff | None:
+        """The handoff with this number (None if there is none, e.g. the user was forgotten)."""
+        return _first_handoff(
+            await self.read(
+                f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
+                " WHERE h.id = ?",
+                (case,),
+            )
+        )
+
+    async def handoff_for_message(self, chat_id: int, message_id: int) -> Handoff | None:
+        """The handoff a message in a counselor chat was about (to answer by replying to it)."""
+        return _first_handoff(
+            await self.read(
+                f"SELECT {HANDOFF_COLUMNS} FROM outbox o JOIN handoffs h ON h.id = o.handoff_id"
+                " JOIN users u ON u.user_id = h.user_id"
+                " WHERE o.chat_id = ? AND o.telegram_message_id = ?",
+                (chat_id, message_id),
+            )
+        )
+
+    async def open_handoffs(self) -> list[Handoff]:
+        """Every open handoff, oldest first."""
+        rows = await self.read(
+            f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
+            " WHERE h.status = 'open' ORDER BY h.id"
+        )
+        return [Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
+
     # ---- referral codes and housekeeping ------------------------------------------------
 
     async def add_referral_code(
@@ -525,6 +580,7 @@ class _TurnJob:
     payloads: tuple[str, ...]
     """The replies as JSON, in order."""
     milestones_sig: str
+    counselor_chats: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -817,7 +873,7 @@ class _Database:
             )
         self.close_checkin(job)
         for effect in job.turn.effects:
-            self.apply_effect(job.user_id, effect, state.unanswered, job.at)
+            self.apply_effect(job, effect)
         # A turn that keeps the version (the engine apologising for its own failure) still
         # sends its replies: their keys get a unique suffix instead of clashing.
         suffix = "" if stored is None or state.version > stored else f":{uuid.uuid4().hex}"
@@ -880,8 +936,9 @@ class _Database:
                 (job.at, job.user_id),
             )
 
-    def apply_effect(self, user_id: int, effect: Effect, attempt: int, at: int) -> None:
+    def apply_effect(self, job: _TurnJob, effect: Effect) -> None:
         """One effect of a turn (ForgetUser is handled before, on its own)."""
+        user_id, attempt, at = job.user_id, job.turn.state.unanswered, job.at
         if isinstance(effect, ScheduleCheckin):
             values = (_utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, at)
             # The pending check-in (at most one) is moved in place: one index entry changes.
@@ -891,14 +948,47 @@ class _Database:
                 self.conn.execute(INSERT_CHECKIN, (user_id, *values))
         elif isinstance(effect, CancelCheckins):
             self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
-        elif isinstance(effect, RequestHandoff):
+        elif isinstance(effect, RequestHandoff | RelayToCounselor | CloseHandoff):
+            self.apply_handoff(job, effect)
+
+    def apply_handoff(
+        self, job: _TurnJob, effect: RequestHandoff | RelayToCounselor | CloseHandoff
+    ) -> None:
+        """Open, relay to or close the user's handoff, and queue the counselor chats' message."""
+        found = self.one(
+            "SELECT id FROM handoffs WHERE user_id = ? AND status = 'open' ORDER BY id DESC",
+            (job.user_id,),
+        )
+        case = None if found is None else int(found[0])
+        if isinstance(effect, RequestHandoff):
+            if case is None:
+                case = self.conn.execute(
+                    "INSERT INTO handoffs (user_id, summary, created_at) VALUES (?, ?, ?)",
+                    (job.user_id, effect.summary, job.at),
+                ).lastrowid
+            assert case is not None
+            text = notices.request(case, effect.summary)
+        elif case is None:
+            return  # nothing open to relay to or close
+        elif isinstance(effect, RelayToCounselor):
+            text = notices.relay(case, effect.text)
+        else:
             self.conn.execute(
-                "INSERT INTO handoffs (user_id, summary, created_at) VALUES (?, ?, ?)",
-                (user_id, effect.summary, at),
+                "UPDATE handoffs SET status = 'closed', closed_at = ? WHERE id = ?", (job.at, case)
             )
+            text = notices.closed(case, by_user=effect.by_user)
+        payload = json.dumps(Reply(text).to_dict(), ensure_ascii=False)
+        kind = type(effect).__name__
+        for chat in job.counselor_chats:
+            key = f"handoff:{case}:{job.turn.state.version}:{kind}:{chat}"
+            self.insert_outbox(None, chat, (payload,), (key,), job.at, handoff_id=case)
 
     def forget(self, job: _TurnJob) -> list[OutboxRow]:
         """Delete every row about the user; queue the goodbye tied to no user, kept until sent."""
+        self.conn.execute(
+            "DELETE FROM outbox WHERE handoff_id IN (SELECT id FROM handoffs WHERE user_id = ?)",
+            (job.user_id,),
+        )
         for table in (*USER_TABLES, "users"):
             self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (job.user_id,))
         batch = uuid.uuid4().hex
@@ -914,12 +1004,13 @@ class _Database:
         at: int,
         *,
         ephemeral: bool = False,
+        handoff_id: int | None = None,
     ) -> list[OutboxRow]:
         """One outbox row per reply (as JSON), in order."""
         rows = []
         for payload_json, key in zip(payloads, keys, strict=True):
             cursor = self.conn.execute(
-                INSERT_OUTBOX, (user_id, chat_id, payload_json, key, at, ephemeral)
+                INSERT_OUTBOX, (user_id, chat_id, payload_json, key, at, ephemeral, handoff_id)
             )
             assert cursor.lastrowid is not None
             payload = json.loads(payload_json)  # lists, not tuples: the shape a re-read has
@@ -1099,6 +1190,14 @@ def _checkin_row(r: Row, *, claimed_at: int | None = None) -> CheckinRow:
 
 
 TIME_COLUMNS = re.compile(r"(_at|^at|^last_seen|_since)$")
+
+
+def _first_handoff(rows: list[Row]) -> Handoff | None:
+    return (
+        Handoff(int(rows[0][0]), int(rows[0][1]), int(rows[0][2]), str(rows[0][3]))
+        if rows
+        else None
+    )
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
