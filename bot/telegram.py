@@ -22,11 +22,13 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
+from bot.agency import Agency
 from bot.checkins import Sweeper, placer
 from bot.config import Settings
 from bot.console import parse_event
@@ -52,6 +54,7 @@ COMMANDS = (
     ("forget", "Delete your data"),
     ("help", "What I can do"),
 )
+ADMIN_COMMANDS = ("newcode", "codes")
 PRIVATE_ONLY = "Let's talk in a private chat, so your answers stay private: {link}"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
@@ -64,6 +67,7 @@ class Parts:
     service: Service
     delivery: Delivery
     sweeper: Sweeper
+    agency: Agency
 
 
 def parts(app: Application[Any, Any, Any, Any, Any, Any]) -> Parts:
@@ -126,6 +130,39 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def on_counselor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message in a counselor chat: answers to participants, /reply, /handback, /open."""
+    message = update.message
+    if message is None:
+        return
+    replied, replied_id = message.reply_to_message, None
+    if replied is not None and replied.from_user and replied.from_user.id == context.bot.id:
+        replied_id = replied.message_id
+    await parts(context.application).agency.counselor_message(
+        message.chat.id,
+        message.text or message.caption,
+        replied_id,
+        update.update_id,
+        group=message.chat.type != ChatType.PRIVATE,
+    )
+
+
+async def on_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin's command in a private chat: referral codes, figures, export."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    agency = parts(context.application).agency
+    command, _, arg = message.text.partition(" ")
+    command = command.split("@", 1)[0].lstrip("/").lower()
+    username = context.bot.username
+    if command == "newcode":
+        text = await agency.new_code(user.id, arg, username)
+    else:
+        text = await agency.codes(username)
+    await agency.tell(message.chat.id, text, update.update_id)
+
+
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited message changes nothing: the answer was already taken."""
     log.debug("ignored an edited message in update %s", update.update_id)
@@ -143,9 +180,23 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     store = await Store.open(settings.database_path)
     kb = get_knowledge()
     delivery = Delivery(app.bot, store, settings.tz, kb, clock=utcnow)
-    service = Service(store, clock=utcnow, kb=kb, on_outbox=delivery.wake, place=placer(settings))
+    service = Service(
+        store,
+        clock=utcnow,
+        kb=kb,
+        on_outbox=delivery.wake,
+        place=placer(settings),
+        counselor_chats=sorted(settings.counselor_chat_ids),
+    )
     sweeper = Sweeper(store, service, settings, clock=utcnow)
-    app.bot_data["parts"] = Parts(store, service, delivery, sweeper)
+    agency = Agency(
+        store,
+        service,
+        counselor_chats=settings.counselor_chat_ids,
+        admin_ids=settings.admin_ids,
+        clock=utcnow,
+    )
+    app.bot_data["parts"] = Parts(store, service, delivery, sweeper, agency)
     delivery.start()
     sweeper.start()
     try:
@@ -184,6 +235,12 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     app.bot_data["settings"] = settings
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))
+    if settings.admin_ids:
+        admins = filters.User(user_id=settings.admin_ids) & private & filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler(ADMIN_COMMANDS, on_admin, filters=admins))
+    if settings.counselor_chat_ids:
+        counselors = filters.Chat(chat_id=settings.counselor_chat_ids)
+        app.add_handler(MessageHandler(counselors & filters.UpdateType.MESSAGE, on_counselor))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~private, on_message))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, on_message))
     app.add_handler(CallbackQueryHandler(on_button))

@@ -174,7 +174,7 @@ def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
         return Outcome(state, (Reply(say.COUNSELOR_SAYS.format(text=event.text[:MAX_TEXT])),))
     if isinstance(event, Handback):
         return _handback(ctx, state)
-    if state.handed_off and not isinstance(event, Command):
+    if state.handed_off and _for_counselor(ctx, state, event):
         return _relay(ctx, state, event)
     if isinstance(event, Media):
         return Outcome(state, (Reply(say.MEDIA), *_reask(ctx, state, "")))
@@ -1196,10 +1196,24 @@ def handoff_summary(ctx: Ctx, state: DialogState) -> list[str]:
         lines.append(f"Status: {state.status.value}. {state.pause_reason}".strip())
     if state.referral:
         lines.append(f"Referral code: {state.referral}")
-    recent = [f"{who}: {text}" for who, text in state.history[-6:]]
+    asking = (say.HANDOFF_CONSENT, "/counselor", "[share_", "[person]", "[sn:person]")
+    said = [(who, text) for who, text in state.history if not text.startswith(asking)]
+    recent = [f"{who}: {text}" for who, text in said[-6:]]
     if recent:
         lines += ["Last messages:", *recent]
     return lines or ["New user, no answers yet."]
+
+
+def _for_counselor(ctx: Ctx, state: DialogState, event: Event) -> bool:
+    """While handed off, what goes to the counselor: typing and media, not commands, not a tap
+    on a current button (e.g. "Yes" to /forget), not a typed answer to a confirmation."""
+    if isinstance(event, Command):
+        return False
+    if isinstance(event, Choice):
+        return event.choice_id == "back_to_bot" or event.choice_id not in {
+            o.id for o in _options(ctx, state)
+        }
+    return state.pending not in {"confirm_forget", "confirm_restart"}
 
 
 def _relay(ctx: Ctx, state: DialogState, event: Event) -> Outcome:

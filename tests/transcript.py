@@ -7,6 +7,8 @@ bot: Got it               some reply since the last user line contains this (cas
 not: Manufacturing        no reply since the last user line contains this
 wait: 14d                 the clock moves on (d, h, m)
 due: checkin              a scheduled check-in comes due (checkin, reminder, snooze)
+counselor: Hello          a counselor at the agency writes to the user
+handback:                 the counselor hands the user back to the bot
 effect: ScheduleCheckin   an effect of this type was emitted since the last user line
 state: phase=engaged      a state field has this value (str() compared)
 """
@@ -22,9 +24,11 @@ from dialogs.state import (
     CheckinDue,
     Choice,
     Command,
+    CounselorMessage,
     DialogState,
     Effect,
     Event,
+    Handback,
     Reply,
     Text,
 )
@@ -110,6 +114,10 @@ def play(script: str, player: Player | None = None) -> Player:
             player.now += _duration(arg)
         elif kind == "due":
             player.send(CheckinDue(arg or "checkin"))
+        elif kind == "counselor":
+            player.send(CounselorMessage(arg))
+        elif kind == "handback":
+            player.send(Handback())
         elif kind == "bot":
             if arg.lower() not in player.said().lower():
                 raise TranscriptError(f"expected {arg!r}\n{player.tail()}")
