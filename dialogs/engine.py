@@ -635,16 +635,20 @@ def _answer_checkin_time(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     return _start_checkins(ctx, state)
 
 
-def _next_checkin(ctx: Ctx, state: DialogState) -> tuple[datetime, ScheduleCheckin]:
-    due = ctx.now + timedelta(days=state.cadence_days or CADENCES["biweekly"])
+def next_checkin(state: DialogState, now: datetime) -> ScheduleCheckin:
+    """The next check-in the user's cadence calls for from `now` (sooner if a target is near)."""
+    due = now + timedelta(days=state.cadence_days or CADENCES["biweekly"])
     milestone = state.current_milestone
     if milestone is not None:
-        target = datetime.combine(milestone.target, ctx.now.timetz())
-        if ctx.now < target < due:
-            due = (
-                target  # a milestone date that comes sooner than the cadence pulls the check-in in
-            )
-    return due, ScheduleCheckin(due, milestone_id=milestone.id if milestone else None)
+        target = datetime.combine(milestone.target, now.timetz())
+        if now < target < due:
+            due = target  # a milestone date that comes sooner than the cadence pulls it in
+    return ScheduleCheckin(due, milestone_id=milestone.id if milestone else None)
+
+
+def _next_checkin(ctx: Ctx, state: DialogState) -> tuple[datetime, ScheduleCheckin]:
+    effect = next_checkin(state, ctx.now)
+    return effect.due, effect
 
 
 def _idle(ctx: Ctx, state: DialogState) -> Reply:
