@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -54,7 +54,18 @@ COMMANDS = (
     ("forget", "Delete your data"),
     ("help", "What I can do"),
 )
-ADMIN_COMMANDS = ("newcode", "codes")
+ADMIN_MENU = (
+    ("stats", "Participant figures"),
+    ("export", "Participants as a CSV file"),
+    ("newcode", "Make a referral link: /newcode <name>"),
+    ("codes", "Referral codes and their links"),
+)
+COUNSELOR_MENU = (
+    ("reply", "Answer a participant: /reply <number> <text>"),
+    ("handback", "Hand a participant back to the bot: /handback <number>"),
+    ("open", "Open requests"),
+)
+ADMIN_COMMANDS = tuple(name for name, _ in ADMIN_MENU)
 PRIVATE_ONLY = "Let's talk in a private chat, so your answers stay private: {link}"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
@@ -199,10 +210,20 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.bot_data["parts"] = Parts(store, service, delivery, sweeper, agency)
     delivery.start()
     sweeper.start()
-    try:
-        await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
-    except TelegramError as exc:
-        log.warning("could not set the command menu: %s", exc)
+    await set_menus(app, settings)
+
+
+async def set_menus(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    """The command menu: the ordinary one, plus admin commands for admins and the counselor
+    commands in counselor chats (each chat sees only its own)."""
+    menus: list[tuple[tuple[tuple[str, str], ...], BotCommandScope | None]] = [(COMMANDS, None)]
+    menus += [(COMMANDS + ADMIN_MENU, BotCommandScopeChat(a)) for a in sorted(settings.admin_ids)]
+    menus += [(COUNSELOR_MENU, BotCommandScopeChat(c)) for c in sorted(settings.counselor_chat_ids)]
+    for menu, scope in menus:
+        try:
+            await app.bot.set_my_commands([BotCommand(n, d) for n, d in menu], scope=scope)
+        except TelegramError as exc:
+            log.warning("could not set the command menu for %s: %s", scope, exc)
 
 
 async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

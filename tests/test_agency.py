@@ -212,3 +212,15 @@ async def test_referral_codes_are_for_admins_in_private_only(
     assert state is not None and state.referral == code
     await admin.command("/codes")
     await texts_until(fake, admin.id, f"{code} - Portland Public Library")
+
+
+async def test_admins_and_counselor_chats_get_their_own_command_menus(
+    fake_telegram: FakeTelegram, bot_app: Application
+) -> None:
+    fake = fake_telegram
+    everyone = [c.command for c in fake.commands("default")]
+    admin = [c.command for c in fake.commands({"type": "chat", "chat_id": ADMIN})]
+    counselors = [c.command for c in fake.commands({"type": "chat", "chat_id": COUNSELOR_GROUP})]
+    assert "stats" not in everyone and "counselor" in everyone
+    assert {"stats", "export", "newcode", "counselor"} <= set(admin)
+    assert counselors == ["reply", "handback", "open"]
