@@ -11,15 +11,19 @@ from datetime import UTC, datetime
 
 from bot.render import merge_replies
 from bot.store import OutboxRow, Store
-from dialogs.engine import handle
+from dialogs.engine import handle, next_checkin
 from dialogs.flow import Flow, intake_flow
 from dialogs.state import (
+    CancelCheckins,
     CheckinDue,
     Choice,
     Command,
     DialogState,
     Event,
+    ForgetUser,
+    Phase,
     ScheduleCheckin,
+    Status,
     Text,
     Turn,
 )
@@ -70,6 +74,15 @@ def event_text(event: Event) -> str | None:
     return None
 
 
+def wants_checkins(turn: Turn) -> bool:
+    """True when the user is on their plan with a cadence, and this turn left check-ins alone."""
+    s, effects = turn.state, turn.effects
+    if s.phase is not Phase.ENGAGED or s.status is not Status.ACTIVE or s.handed_off:
+        return False
+    touched = any(isinstance(e, ScheduleCheckin | CancelCheckins | ForgetUser) for e in effects)
+    return s.cadence_days is not None and s.current_milestone is not None and not touched
+
+
 class Service:
     """Runs turns: one user's in order, users at once, state and replies saved together."""
 
@@ -116,6 +129,10 @@ class Service:
                 log.error(
                     "engine failed on update %s for user %s:\n%s", update_id, user_id, result.error
                 )
+            if checkin_id is None and wants_checkins(result) and await self._inactive(user_id):
+                # They blocked the bot (their check-ins were cancelled) and are back: resume.
+                effects = (*result.effects, next_checkin(result.state, now))
+                result = replace(result, effects=effects)
             result = self._placed(result, now)
             rows = await self.store.commit_turn(
                 user_id=user_id,
@@ -130,6 +147,11 @@ class Service:
         if rows and self.on_outbox is not None:
             self.on_outbox()
         return rows
+
+    async def _inactive(self, user_id: int) -> bool:
+        """Whether the user is flagged inactive (a 403: they had blocked the bot)."""
+        rows = await self.store.read("SELECT inactive FROM users WHERE user_id = ?", (user_id,))
+        return bool(rows and rows[0][0])
 
     def _placed(self, turn: Turn, now: datetime) -> Turn:
         """Replies merged into as few messages as possible; check-ins moved into the user's day."""
