@@ -33,6 +33,7 @@ from bot.checkins import Sweeper, placer
 from bot.config import Settings
 from bot.console import parse_event
 from bot.delivery import Delivery
+from bot.polling import ConfirmAfterCommit
 from bot.render import parse_callback
 from bot.service import Service, utcnow
 from bot.store import Store
@@ -241,10 +242,12 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     server works the same)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    polls = ConfirmAfterCommit()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_api_url)
+        .get_updates_request(polls)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
@@ -253,6 +256,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     if settings.telegram_file_url:
         builder = builder.base_file_url(settings.telegram_file_url)
     app = builder.build()
+    polls.hold_until_handled(app.update_queue)
     app.bot_data["settings"] = settings
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))
