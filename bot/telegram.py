@@ -227,8 +227,17 @@ async def set_menus(app: Application[Any, Any, Any, Any, Any, Any], settings: Se
             log.warning("could not set the command menu for %s: %s", scope, exc)
 
 
+async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the sweeper and send what is queued, while the Bot can still send (run_polling and
+    run_webhook shut the Bot's connections down before post_shutdown)."""
+    found = app.bot_data.get("parts")
+    if isinstance(found, Parts):
+        await found.sweeper.stop()
+        await found.delivery.stop()
+
+
 async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the sweeper, send what is queued, close the database."""
+    """Stop the sweeper, send what is queued (if post_stop did not), close the database."""
     found = app.bot_data.get("parts")
     if not isinstance(found, Parts):
         return
@@ -251,6 +260,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.telegram_file_url:
