@@ -102,7 +102,9 @@ class Delivery:
         self._loop_task = asyncio.create_task(self._run(), name="delivery")
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Send what is queued (up to `timeout` seconds), then stop."""
+        """Send what is queued (up to `timeout` seconds), then stop (again: nothing to do)."""
+        if self._stopping:
+            return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             await self.drain()
