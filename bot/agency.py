@@ -17,8 +17,9 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from bot import stats
 from bot.service import Service
 from bot.store import Handoff, Store
 from dialogs.state import CounselorMessage, Handback, Reply
@@ -81,8 +82,9 @@ class Agency:
         counselor_chats: frozenset[int],
         admin_ids: frozenset[int],
         clock: Callable[[], datetime],
+        tz: tzinfo,
     ) -> None:
-        self.store, self.service, self.clock = store, service, clock
+        self.store, self.service, self.clock, self.tz = store, service, clock, tz
         self.counselor_chats, self.admin_ids = counselor_chats, admin_ids
 
     # ---- counselor chats --------------------------------------------------------------
@@ -179,6 +181,17 @@ class Agency:
                 break
         link = f"https://t.me/{bot_username}?start={code}"
         return NEWCODE_MADE.format(code=code, name=name, link=link)
+
+    async def figures(self) -> str:
+        """The /stats message: participants by phase, pathway, referral; check-ins; timing."""
+        found = await stats.compute_stats(self.store, self.clock(), self.tz)
+        return stats.format_stats(found, self.service.kb)
+
+    async def export(self) -> tuple[str, bytes]:
+        """The /export file: its name and the CSV (pseudonymous ids, never Telegram ids)."""
+        key = await self.store.secret_key("export")
+        data = await stats.export_csv(self.store, key, tz=self.tz, kb=self.service.kb)
+        return f"participants-{self.clock().astimezone(self.tz):%Y-%m-%d}.csv", data
 
     async def codes(self, bot_username: str) -> str:
         """Every referral code with its name and link."""

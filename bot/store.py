@@ -16,6 +16,7 @@ import json
 import logging
 import queue
 import re
+import secrets
 import sqlite3
 import threading
 import time
@@ -540,6 +541,21 @@ class Store:
         return [Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
 
     # ---- referral codes and housekeeping ------------------------------------------------
+
+    async def secret_key(self, name: str) -> bytes:
+        """A random 32-byte key kept in the database under `name` (made on first use)."""
+        made = secrets.token_hex(32)
+
+        def get_or_make() -> str:
+            self._db.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (f"key:{name}", made),
+            )
+            row = self._db.one("SELECT value FROM meta WHERE key = ?", (f"key:{name}",))
+            assert row is not None
+            return str(row[0])
+
+        return bytes.fromhex(await self._run(get_or_make))
 
     async def add_referral_code(
         self, code: str, name: str, *, created_by: int | None, now: datetime

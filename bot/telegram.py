@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -66,6 +66,7 @@ COUNSELOR_MENU = (
     ("handback", "Hand a participant back to the bot: /handback <number>"),
     ("open", "Open requests"),
 )
+EXPORT_CAPTION = "Participants (ids are pseudonyms, not Telegram ids). Keep this file private."
 ADMIN_COMMANDS = tuple(name for name, _ in ADMIN_MENU)
 PRIVATE_ONLY = "Let's talk in a private chat, so your answers stay private: {link}"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -168,7 +169,15 @@ async def on_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     command, _, arg = message.text.partition(" ")
     command = command.split("@", 1)[0].lstrip("/").lower()
     username = context.bot.username
-    if command == "newcode":
+    if command == "export":
+        name, data = await agency.export()
+        await context.bot.send_document(
+            message.chat.id, InputFile(data, filename=name), caption=EXPORT_CAPTION
+        )
+        return
+    if command == "stats":
+        text = await agency.figures()
+    elif command == "newcode":
         text = await agency.new_code(user.id, arg, username)
     else:
         text = await agency.codes(username)
@@ -207,6 +216,7 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         counselor_chats=settings.counselor_chat_ids,
         admin_ids=settings.admin_ids,
         clock=utcnow,
+        tz=settings.tz,
     )
     app.bot_data["parts"] = Parts(store, service, delivery, sweeper, agency)
     delivery.start()

@@ -6,7 +6,9 @@ the participant back with /handback; admins make referral codes. Real SQLite fil
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -224,3 +226,50 @@ async def test_admins_and_counselor_chats_get_their_own_command_menus(
     assert "stats" not in everyone and "counselor" in everyone
     assert {"stats", "export", "newcode", "counselor"} <= set(admin)
     assert counselors == ["reply", "handback", "open"]
+
+
+async def test_figures_and_export_for_admins_only_and_forget_removes_the_user(
+    fake_telegram: FakeTelegram, bot_app: Application
+) -> None:
+    fake = fake_telegram
+    admin, stranger = fake.user(ADMIN, first_name="Ada"), fake.user(first_name="Sam")
+    await admin.command("/newcode", "Job fair")
+    said = await texts_until(fake, admin.id, "Share this link")
+    code = said.split("start=", 1)[1].split()[0]
+    fay, gus = fake.user(first_name="Fay"), fake.user(first_name="Gus")
+    for user in (fay, gus):
+        await user.command("/start", code)
+        await texts_until(fake, user.id, "highest school")
+    await stranger.command("/stats")
+    await texts_until(fake, stranger.id, "know that command")  # the ordinary bot, no figures
+    await stranger.command("/export")
+    await fake.wait_for(
+        lambda: sum("know that command" in (m.text or "") for m in fake.messages(stranger.id)) == 2
+    )
+    assert all(m.file is None for m in fake.messages(stranger.id))
+    assert "Participants" not in "\n".join(m.text or "" for m in fake.messages(stranger.id))
+    group = fake.group("Staff")
+    await admin.command("/stats", chat=group.id)
+    await fake.wait_for(
+        lambda: any("private chat" in (m.text or "") for m in fake.messages(group.id))
+    )
+    assert not any("Participants" in (m.text or "") for m in fake.messages(group.id))
+
+    await admin.command("/stats")
+    said = await texts_until(fake, admin.id, "By referral code")
+    assert f"{code} (Job fair): 2" in said and "Intake (answering questions): 3" in said
+    await admin.command("/export")
+    await fake.wait_for(lambda: any(m.file for m in fake.messages(admin.id)))
+    export = next(m for m in fake.messages(admin.id) if m.file is not None)
+    assert export.file is not None
+    rows = list(csv.DictReader(io.StringIO(export.file.data.decode("utf-8-sig"))))
+    assert len(rows) == 3 and sum(r["referral"] == code for r in rows) == 2
+    assert not any(str(u.id) in export.file.data.decode() for u in (fay, gus, stranger))
+
+    await gus.command("/forget")
+    await tap_when(fake, gus, "Yes")
+    await texts_until(fake, gus.id, "deleted")
+    await admin.command("/stats")
+    await fake.wait_for(
+        lambda: any(f"{code} (Job fair): 1" in (m.text or "") for m in fake.messages(admin.id))
+    )
