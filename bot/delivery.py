@@ -33,6 +33,8 @@ PER_CHAT_BURST = 3
 """Messages a chat may get at once before pacing starts (a turn's reply is 1 to 3 messages)."""
 PER_CHAT_INTERVAL = 1.0
 """Seconds between messages to one chat after the burst: Telegram's ~1 message a second."""
+FIRST_BACKOFF = 1.0
+"""Seconds before the first retry after a 5xx or network error; doubled each time after."""
 MAX_BACKOFF = 60.0
 MAX_BAD_REQUEST_ATTEMPTS = 3
 IDLE_POLL = 1.0
@@ -84,8 +86,11 @@ class Delivery:
         clock: Callable[[], datetime],
         burst: int = PER_CHAT_BURST,
         interval: float = PER_CHAT_INTERVAL,
+        backoff: tuple[float, float] = (FIRST_BACKOFF, MAX_BACKOFF),
     ) -> None:
         self.bot, self.store, self.tz, self.kb, self.clock = bot, store, tz, kb, clock
+        self.backoff = backoff
+        """(first, longest) wait in seconds between retries after 5xx and network errors."""
         self.pacer = ChatPacer(burst, interval)
         self._wake = asyncio.Event()
         self._chats: dict[int, asyncio.Task[None]] = {}
@@ -163,7 +168,7 @@ class Delivery:
 
     async def _send_with_retries(self, row: OutboxRow) -> bool:
         """Send one row until it is sent, or the user is gone; False stops this chat's queue."""
-        backoff = 1.0
+        backoff, longest = self.backoff
         while not self._stopping:
             try:
                 message_id = await self._send(row)
@@ -190,11 +195,11 @@ class Delivery:
                 continue
             except (TimedOut, NetworkError) as exc:
                 log.warning(
-                    "sending to chat %s failed (%s); retry in %.0f s", row.chat_id, exc, backoff
+                    "sending to chat %s failed (%s); retry in %.1f s", row.chat_id, exc, backoff
                 )
                 await self.store.mark_failed(row.id, str(exc))
                 await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF, backoff * 2)
+                backoff = min(longest, backoff * 2)
                 continue
             await self.store.mark_sent(row.id, message_id, self.clock())
             self.sent += 1

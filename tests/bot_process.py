@@ -1,0 +1,346 @@
+"""The bot as a child process (`python -m bot`) talking to a fake Bot API in this process.
+
+Used by the crash tests and bench/crash.py: scripted users converse through the fake while
+the bot is killed and restarted; afterwards the SQLite file and the fake's record of sent
+messages show whether any answer was lost and whether any reply was lost or sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from bot.render import messages
+from dialogs.state import Reply
+from tests.fake_telegram import FakeTelegram, FakeUser, Message
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT: tuple[tuple[str, str], ...] = (
+    ("/start", "highest school"),
+    ("ged", "How easy is English"),
+    ("ok", "How do you use computers"),
+    ("word and excel", "What work have you done"),
+    ("retail", "What kind of work"),
+    ("computers", "18 or older"),
+    ("yes", "need help with"),
+    ("no help needed", "job right away"),
+    ("no", "hours a week"),
+    ("15", "Which pathway"),
+    ("choose it", "long-term goal"),
+    ("step 4", "Does this plan look OK"),
+    ("looks good", "How often"),
+    ("every 2 weeks", "time of day"),
+    ("evening", "I will check in"),
+)
+"""The intake typed answer by answer, each with words only the reply to it contains."""
+KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
+FILE = "\x00file"
+"""Stands for a picture or document in a message sequence (their captions are not compared)."""
+
+
+def bot_env(fake: FakeTelegram, db: Path, log_level: str = "WARNING") -> dict[str, str]:
+    """The environment of a bot process that uses `fake` and the SQLite file `db`."""
+    env = {name: os.environ[name] for name in KEPT_ENV if name in os.environ}
+    env.update(
+        PYTHONPATH=str(REPO),
+        PYTHONUNBUFFERED="1",
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.base_url,
+        TELEGRAM_FILE_URL=fake.file_url,
+        DATABASE_PATH=str(db),
+        LOG_LEVEL=log_level,
+    )
+    return env
+
+
+class BotProcess:
+    """One `python -m bot` child at a time: start, wait until it polls, kill or terminate."""
+
+    def __init__(self, fake: FakeTelegram, db: Path, log: Path, log_level: str = "WARNING"):
+        self.fake, self.db, self.log = fake, db, log
+        self.env = bot_env(fake, db, log_level)
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start the bot (its output goes to the log file, appended)."""
+        if self.proc is not None and self.proc.returncode is None:
+            raise RuntimeError("the bot is already running")
+        with self.log.open("ab") as out:
+            out.write(f"---- start {self.starts + 1}\n".encode())
+            out.flush()
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                cwd=self.db.parent,  # no stray .env from the repository is read
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+            )
+        self.starts += 1
+
+    async def polling(self, timeout: float = 20.0) -> None:
+        """Wait until the bot asks the fake for updates (it is up and taking turns)."""
+        seen = self.fake.stats.requests["getUpdates"]
+        await self.fake.wait_for(lambda: self.fake.stats.requests["getUpdates"] > seen, timeout)
+
+    async def kill(self) -> None:
+        """SIGKILL: the bot stops at once, wherever it is."""
+        await self._signal(signal.SIGKILL)
+
+    async def terminate(self, timeout: float = 30.0) -> int:
+        """SIGTERM and wait for a clean exit; returns the exit code."""
+        return await self._signal(signal.SIGTERM, timeout)
+
+    async def _signal(self, sig: signal.Signals, timeout: float = 10.0) -> int:
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            raise RuntimeError("the bot is not running")
+        proc.send_signal(sig)
+        return await asyncio.wait_for(proc.wait(), timeout)
+
+    def tail(self, lines: int = 40) -> str:
+        """The end of the bot's output, for failure messages."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    async def close(self) -> None:
+        """Make sure no child is left behind."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+# ---- scripted users -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Conversation:
+    """What one user sent, and which of those answers they saw a reply to."""
+
+    user_id: int
+    sent: list[str] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+
+
+def _replied(fake: FakeTelegram, chat_id: int, before: int, needle: str) -> bool:
+    """Whether a message after the first `before` ones in the chat contains `needle`."""
+    found = fake.messages(chat_id)[before:]
+    return any(needle.lower() in (m.text or m.caption or "").lower() for m in found)
+
+
+async def converse(
+    fake: FakeTelegram,
+    user: FakeUser,
+    conversation: Conversation,
+    script: Sequence[tuple[str, str]] = SCRIPT,
+    timeout: float = 60.0,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Type each answer and wait for the reply that answers it (never typing anything twice);
+    `stop` ends the conversation before the next answer."""
+    for text, needle in script:
+        if stop is not None and stop.is_set():
+            return
+        before = len(fake.messages(user.id))
+        conversation.sent.append(text)
+        await user.send(text)
+        await fake.wait_for(partial(_replied, fake, user.id, before, needle), timeout)
+        conversation.acknowledged.append(text)
+
+
+class Traffic:
+    """`lanes` users talking at once, each waiting for the reply to an answer before the next;
+    a finished conversation is followed by a new user."""
+
+    def __init__(self, fake: FakeTelegram, lanes: int, timeout: float = 60.0) -> None:
+        self.fake, self.lanes, self.timeout = fake, lanes, timeout
+        self.conversations: list[Conversation] = []
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        """Start the lanes."""
+        self._tasks = [asyncio.create_task(self._lane()) for _ in range(self.lanes)]
+
+    async def _lane(self) -> None:
+        while not self._stop.is_set():
+            user = self.fake.user()
+            conversation = Conversation(user.id)
+            self.conversations.append(conversation)
+            await converse(self.fake, user, conversation, timeout=self.timeout, stop=self._stop)
+
+    async def finish(self) -> None:
+        """Stop each lane once its pending answer is replied to (raises a lane's error)."""
+        self._stop.set()
+        await asyncio.gather(*self._tasks)
+
+    async def cancel(self) -> None:
+        """Stop the lanes at once."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def failed(self) -> BaseException | None:
+        """The first error a lane stopped with, if any."""
+        for task in self._tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                return task.exception()
+        return None
+
+
+# ---- what the database and the fake show ----------------------------------------------------
+
+
+def read_only(db: Path) -> sqlite3.Connection:
+    """A read-only connection that leaves the file (and its WAL) as the bot left it."""
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+
+def integrity(db: Path) -> str:
+    """PRAGMA integrity_check of the file ('ok' when sound)."""
+    with read_only(db) as conn:
+        return "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+
+
+def stored_answers(db: Path) -> dict[int, list[str]]:
+    """Each user's answers history, in the order it was committed."""
+    found: dict[int, list[str]] = {}
+    with read_only(db) as conn:
+        for user_id, text in conn.execute("SELECT user_id, text FROM answers ORDER BY id"):
+            found.setdefault(int(user_id), []).append(str(text))
+    return found
+
+
+def answer_problems(db: Path, conversations: Sequence[Conversation]) -> list[str]:
+    """Users whose stored answers miss one they got a reply to, or differ from what they sent."""
+    stored = stored_answers(db)
+    problems = []
+    for c in conversations:
+        have = stored.get(c.user_id, [])
+        if have[: len(c.acknowledged)] != c.acknowledged:
+            problems.append(f"user {c.user_id}: replied to {c.acknowledged}, stored {have}")
+        elif have != c.sent[: len(have)]:
+            problems.append(f"user {c.user_id}: sent {c.sent}, stored {have}")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A committed reply: its outbox id, chat, and the Telegram messages it becomes."""
+
+    id: int
+    chat_id: int
+    sent: bool
+    parts: tuple[str, ...]
+
+
+def outbox(db: Path) -> list[OutboxEntry]:
+    """Every outbox row, in commit order, with the message texts it renders to."""
+    entries = []
+    with read_only(db) as conn:
+        query = "SELECT id, chat_id, payload_json, sent_at, dropped_at FROM outbox ORDER BY id"
+        for row_id, chat_id, payload, sent_at, dropped_at in conn.execute(query):
+            if dropped_at is not None:
+                continue
+            reply = Reply.from_dict(json.loads(payload))
+            parts = (FILE,) if reply.attachment else tuple(m.text for m in messages(reply, 0))
+            entries.append(OutboxEntry(int(row_id), int(chat_id), sent_at is not None, parts))
+    return entries
+
+
+def _signature(message: Message) -> str:
+    return FILE if message.file is not None else (message.text or "")
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    """Committed replies against what the users received."""
+
+    committed: int = 0
+    unsent: int = 0
+    lost: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    unexplained: list[str] = field(default_factory=list)
+    """Duplicates not explained by a kill (at most one in-flight reply per chat per kill)."""
+
+
+def delivery_report(
+    fake: FakeTelegram, db: Path, kill_marks: dict[int, list[int]] | None = None
+) -> DeliveryReport:
+    """Match each chat's committed replies to its received messages, in order.
+
+    A reply may arrive more than once only when a kill fell between the copies:
+    `kill_marks[chat]` holds the number of messages the chat had at each kill.
+    """
+    report = DeliveryReport()
+    by_chat: dict[int, list[OutboxEntry]] = {}
+    for entry in outbox(db):
+        by_chat.setdefault(entry.chat_id, []).append(entry)
+        report.committed += 1
+        report.unsent += not entry.sent
+    marks = kill_marks or {}
+    for chat_id, entries in by_chat.items():
+        received = [_signature(m) for m in fake.messages(chat_id)]
+        _match_chat(chat_id, entries, received, sorted(marks.get(chat_id, [])), report)
+    return report
+
+
+def _match_chat(
+    chat_id: int,
+    entries: list[OutboxEntry],
+    received: list[str],
+    marks: list[int],
+    report: DeliveryReport,
+) -> None:
+    """Walk one chat: each reply arrives as one or more copies of its messages, the last one
+    whole (a copy cut short is a send interrupted by a kill), replies in commit order."""
+    at = 0
+    for n, entry in enumerate(entries):
+        parts = list(entry.parts)
+        following = entries[n + 1].parts[0] if n + 1 < len(entries) else None
+        copies, whole = [], False
+        while (length := _common(parts, received[at:])) > 0:
+            copies.append(at)
+            at += length
+            whole = length == len(parts)
+            again = at < len(received) and received[at] == parts[0] != following
+            if whole and not again:
+                break
+        if not whole:
+            report.lost.append(f"chat {chat_id}: reply {entry.id} {parts[0][:60]!r}")
+            continue
+        for first, second in itertools.pairwise(copies):
+            report.duplicates += 1
+            mark = next((m for m in marks if first < m <= second), None)
+            if mark is None:
+                report.unexplained.append(f"chat {chat_id}: reply {entry.id} {parts[0][:60]!r}")
+            else:
+                marks.remove(mark)
+    if at < len(received):
+        report.unexplained.append(f"chat {chat_id}: {len(received) - at} messages nobody sent")
+
+
+def _common(parts: list[str], received: list[str]) -> int:
+    """How many of `parts` the start of `received` matches."""
+    n = 0
+    while n < len(parts) and n < len(received) and parts[n] == received[n]:
+        n += 1
+    return n
+
+
+def mark_kill(fake: FakeTelegram, marks: dict[int, list[int]]) -> None:
+    """Note each chat's message count at a kill (a reply in flight may be sent again)."""
+    for chat_id in fake.state.chats:
+        marks.setdefault(chat_id, []).append(len(fake.messages(chat_id)))
