@@ -11,9 +11,11 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,8 +45,10 @@ SCRIPT: tuple[tuple[str, str], ...] = (
 )
 """The intake typed answer by answer, each with words only the reply to it contains."""
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
-FILE = "\x00file"
-"""Stands for a picture or document in a message sequence (their captions are not compared)."""
+FILE = "\x00file:"
+"""With `photo` or `document`, stands for a file in a message sequence (captions not compared)."""
+DOCUMENTS = frozenset({"calendar"})
+"""Attachment kinds sent as documents; the others (roadmap, comparison) are pictures."""
 
 
 def bot_env(fake: FakeTelegram, db: Path, log_level: str = "WARNING") -> dict[str, str]:
@@ -70,6 +74,9 @@ class BotProcess:
         self.env = bot_env(fake, db, log_level)
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
+        self.started: float | None = None
+        """When the running child was spawned, until someone saw it poll."""
+        self.started_polls = 0
 
     async def start(self) -> None:
         """Start the bot (its output goes to the log file, appended)."""
@@ -89,10 +96,13 @@ class BotProcess:
                 stderr=out,
             )
         self.starts += 1
+        self.started = time.monotonic()
+        self.started_polls = self.fake.stats.requests["getUpdates"]
 
-    async def polling(self, timeout: float = 20.0) -> None:
-        """Wait until the bot asks the fake for updates (it is up and taking turns)."""
-        seen = self.fake.stats.requests["getUpdates"]
+    async def polling(self, timeout: float = 20.0, since: int | None = None) -> None:
+        """Wait until the bot asks the fake for updates (it is up and taking turns): a poll
+        after now, or after the fake had counted `since` polls."""
+        seen = self.fake.stats.requests["getUpdates"] if since is None else since
         await self.fake.wait_for(lambda: self.fake.stats.requests["getUpdates"] > seen, timeout)
 
     async def kill(self) -> None:
@@ -255,13 +265,20 @@ def outbox(db: Path) -> list[OutboxEntry]:
             if dropped_at is not None:
                 continue
             reply = Reply.from_dict(json.loads(payload))
-            parts = (FILE,) if reply.attachment else tuple(m.text for m in messages(reply, 0))
+            parts = _parts(reply)
             entries.append(OutboxEntry(int(row_id), int(chat_id), sent_at is not None, parts))
     return entries
 
 
+def _parts(reply: Reply) -> tuple[str, ...]:
+    """What the users receive for a reply: its texts, or the kind of file."""
+    if reply.attachment is None:
+        return tuple(m.text for m in messages(reply, 0))
+    return (FILE + ("document" if reply.attachment.kind in DOCUMENTS else "photo"),)
+
+
 def _signature(message: Message) -> str:
-    return FILE if message.file is not None else (message.text or "")
+    return FILE + message.file.kind if message.file is not None else (message.text or "")
 
 
 @dataclass(slots=True)
@@ -344,3 +361,99 @@ def mark_kill(fake: FakeTelegram, marks: dict[int, list[int]]) -> None:
     """Note each chat's message count at a kill (a reply in flight may be sent again)."""
     for chat_id in fake.state.chats:
         marks.setdefault(chat_id, []).append(len(fake.messages(chat_id)))
+
+
+# ---- a whole crash run ----------------------------------------------------------------------
+
+
+def check_sound(db: Path, traffic: Traffic, bot: BotProcess, when: str) -> None:
+    """Raise AssertionError unless the file is intact, every answer a user got a reply to is
+    stored (in order, nothing they did not send), and every user got each reply so far."""
+    if (found := integrity(db)) != "ok":
+        raise AssertionError(f"{when}: integrity_check says {found}")
+    if problems := answer_problems(db, traffic.conversations):
+        raise AssertionError(f"{when}: {problems[:3]}\n{bot.tail()}")
+    if (failed := traffic.failed()) is not None:
+        raise AssertionError(f"{when}: a user got no reply: {failed!r}\n{bot.tail()}")
+
+
+async def settle(bot: BotProcess, traffic: Traffic, db: Path) -> None:
+    """Let the users finish their pending answers, stop the bot with SIGTERM, and check that
+    every answer sent is stored exactly once."""
+    await traffic.finish()
+    if (code := await bot.terminate()) != 0:
+        raise AssertionError(f"exit code {code} after SIGTERM\n{bot.tail()}")
+    stored = stored_answers(db)
+    for c in traffic.conversations:
+        if stored.get(c.user_id, []) != c.sent:
+            raise AssertionError(f"user {c.user_id} sent {c.sent}, stored {stored.get(c.user_id)}")
+
+
+@dataclass(slots=True)
+class CrashRun:
+    """What a run of kills and restarts did."""
+
+    kills: int = 0
+    startup_kills: int = 0
+    starts: list[float] = field(default_factory=list)
+    """Seconds from spawning the bot to its first poll, per start that got that far."""
+    conversations: list[Conversation] = field(default_factory=list)
+    marks: dict[int, list[int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+async def crash_run(
+    fake: FakeTelegram,
+    workdir: Path,
+    *,
+    kills: int,
+    lanes: int = 4,
+    seed: int = 0,
+    startup_share: float = 0.2,
+) -> CrashRun:
+    """Kill the bot `kills` times at random moments while `lanes` users talk to it, checking
+    the file and the stored answers after each kill; end with SIGTERM once all are answered.
+
+    A share of the kills falls in start-up (import, migrations, getMe), the rest while the bot
+    polls and answers. Raises AssertionError at the first problem.
+    """
+    rng, run, db = random.Random(seed), CrashRun(), workdir / "pathways.db"
+    bot = BotProcess(fake, db, workdir / "bot.log")
+    traffic = Traffic(fake, lanes)
+    began = time.monotonic()
+    try:
+        await _start(bot, run)
+        traffic.start()
+        for n in range(kills):
+            if n > 0 and rng.random() < startup_share:
+                run.startup_kills += 1
+                await asyncio.sleep(rng.uniform(0.0, 1.0))
+            else:
+                await _polling(bot, run)
+                await asyncio.sleep(rng.uniform(0.05, 0.6))
+            await bot.kill()
+            await asyncio.sleep(0.05)  # let the fake finish a request the bot died sending
+            mark_kill(fake, run.marks)
+            run.kills += 1
+            check_sound(db, traffic, bot, f"after kill {n + 1}")
+            await bot.start()
+        await _polling(bot, run)
+        await settle(bot, traffic, db)
+    finally:
+        await traffic.cancel()
+        await bot.close()
+    run.conversations, run.seconds = traffic.conversations, time.monotonic() - began
+    return run
+
+
+async def _start(bot: BotProcess, run: CrashRun) -> None:
+    await bot.start()
+    await _polling(bot, run)
+
+
+async def _polling(bot: BotProcess, run: CrashRun) -> None:
+    """Wait for the bot's first poll since it was (re)started, timing its start-up."""
+    if bot.started is not None:
+        await bot.polling(since=bot.started_polls)
+        run.starts.append(time.monotonic() - bot.started)
+        bot.started = None
