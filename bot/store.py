@@ -361,9 +361,10 @@ class Store:
             return await self._writer.call(partial(fn, self._db.conn, *args))
         return await self._reader.call(fn, *args)
 
-    async def pending_outbox(self, limit: int = 1000) -> list[OutboxRow]:
-        """Unsent messages, oldest first (so each chat's messages come in commit order)."""
-        return await self._run(self._db.pending_outbox, limit)
+    async def pending_outbox(self, limit: int = 1000, after: int = 0) -> list[OutboxRow]:
+        """Unsent messages, oldest first (so each chat's messages come in commit order);
+        only those with an id above `after` (a sender's cursor: it reads each row once)."""
+        return await self._run(self._db.pending_outbox, limit, after)
 
     async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
         """The user's live (pending or claimed) check-ins."""
@@ -831,12 +832,12 @@ class _Database:
         sql = "SELECT 1 FROM processed_updates WHERE update_id = ?"
         return self.one(sql, (update_id,)) is not None
 
-    def pending_outbox(self, limit: int) -> list[OutboxRow]:
-        """Unsent, not dropped, oldest first."""
+    def pending_outbox(self, limit: int, after: int = 0) -> list[OutboxRow]:
+        """Unsent, not dropped, id above `after`, oldest first."""
         rows = self.all(
             f"SELECT {OUTBOX_COLUMNS} FROM outbox"
-            " WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT ?",
-            (limit,),
+            " WHERE sent_at IS NULL AND dropped_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (after, limit),
         )
         return [_outbox_row(r) for r in rows]
 
