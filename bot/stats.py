@@ -10,6 +10,7 @@ is in neither the figures nor the export.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -46,6 +47,7 @@ MAX_CODE_SHOWN = 40
 TELEGRAM_LIMIT = 4096
 EXPORT_PAGE = 2000
 """Participants read per query while writing the CSV (bounds the memory of one page)."""
+MIN_ID = -(2**63)
 QUARTER_HOUR = 900
 ID_BYTES = 6
 """Participant ids are 12 hex characters (48 bits): no collision in practice up to millions."""
@@ -61,31 +63,27 @@ WITH u AS MATERIALIZED (
     SELECT {GROUP_SQL} AS grp, pathway_id, entry_step, referral,
            CAST(julianday(plan_made_on) - julianday(started_on) AS INTEGER) AS plan_days
     FROM users
-),
-prompts AS MATERIALIZED (
-    SELECT done_at >= ?3 AND done_at < ?4 AS this_month, answered_at IS NOT NULL AS answered
+)
+SELECT 'people', grp, pathway_id, entry_step, COUNT(*) FROM u
+    GROUP BY grp, pathway_id, entry_step
+UNION ALL
+SELECT 'referral', referral, NULL, NULL, COUNT(*) FROM u GROUP BY referral
+UNION ALL
+SELECT 'plan_days', plan_days, NULL, NULL, COUNT(*) FROM u
+    WHERE plan_days IS NOT NULL GROUP BY plan_days
+UNION ALL
+SELECT 'done_month', NULL, NULL, NULL, COUNT(*) FROM milestones
+    WHERE done_on >= ?1 AND done_on < ?2
+UNION ALL
+SELECT 'checkins', COUNT(*), TOTAL(answered_at IS NOT NULL), TOTAL(done_at >= ?3 AND done_at < ?4),
+       TOTAL(done_at >= ?3 AND done_at < ?4 AND answered_at IS NOT NULL)
     FROM checkins
     WHERE status = 'done' AND kind IN ({", ".join(f"'{k}'" for k in PROMPT_KINDS)})
-)
-SELECT 'group', grp, NULL, COUNT(*) FROM u GROUP BY grp
 UNION ALL
-SELECT 'pathway', pathway_id, entry_step, COUNT(*) FROM u
-    WHERE pathway_id IS NOT NULL GROUP BY pathway_id, entry_step
-UNION ALL
-SELECT 'referral', referral, NULL, COUNT(*) FROM u GROUP BY referral
-UNION ALL
-SELECT 'plan_days', plan_days, NULL, COUNT(*) FROM u WHERE plan_days IS NOT NULL GROUP BY plan_days
-UNION ALL
-SELECT 'done_month', NULL, NULL, COUNT(*) FROM milestones WHERE done_on >= ?1 AND done_on < ?2
-UNION ALL
-SELECT 'checkins', NULL, COUNT(*), TOTAL(answered) FROM prompts
-UNION ALL
-SELECT 'checkins_month', NULL, TOTAL(this_month), TOTAL(this_month AND answered) FROM prompts
-UNION ALL
-SELECT 'code', code, name, NULL FROM referral_codes
+SELECT 'code', code, name, NULL, NULL FROM referral_codes
 """
-"""Every figure in one statement, so all come from one snapshot of the database. Rows:
-(kind, key, key or value, value)."""
+"""Every figure in one statement, so all come from one snapshot of the database. Each row is
+(kind, and four values); the users table is read once (three groupings of that one read)."""
 
 
 # ---- values ---------------------------------------------------------------------------------
@@ -188,23 +186,24 @@ async def compute_stats(store: Store, now: datetime, tz: tzinfo) -> Stats:
 
 
 def _stats(rows: Sequence[tuple[Any, ...]], at: datetime, month_start: date) -> Stats:
-    """The figures from the rows of STATS_SQL (kind, key, key or value, value)."""
+    """The figures from the rows of STATS_SQL."""
     by_kind: dict[str, list[tuple[Any, ...]]] = {}
     for kind, *values in rows:
         by_kind.setdefault(kind, []).append(tuple(values))
-    groups = {str(g): int(n) for g, _, n in by_kind.get("group", [])}
-    plan_days = [(int(d), int(n)) for d, _, n in by_kind.get("plan_days", [])]
+    groups: dict[str, int] = {}
+    for group, _, _, n in by_kind.get("people", []):
+        groups[group] = groups.get(group, 0) + n
+    plan_days = [(int(d), int(n)) for d, _, _, n in by_kind.get("plan_days", [])]
+    sent, answered, sent_month, answered_month = by_kind["checkins"][0]
     return Stats(
         at=at,
         month_start=month_start,
         participants=sum(groups.values()),
         by_group=tuple((g, groups.get(g, 0)) for g in _ordered_groups(groups)),
-        by_pathway=_pathways(by_kind.get("pathway", [])),
-        done_this_month=int(by_kind["done_month"][0][2]),
-        checkins=Checkins(int(by_kind["checkins"][0][1]), int(by_kind["checkins"][0][2])),
-        checkins_month=Checkins(
-            int(by_kind["checkins_month"][0][1]), int(by_kind["checkins_month"][0][2])
-        ),
+        by_pathway=_pathways(by_kind.get("people", [])),
+        done_this_month=int(by_kind["done_month"][0][3]),
+        checkins=Checkins(int(sent), int(answered)),
+        checkins_month=Checkins(int(sent_month), int(answered_month)),
         median_days_to_plan=median_of_counts(plan_days),
         plans=sum(n for _, n in plan_days),
         by_referral=_referrals(by_kind.get("referral", []), by_kind.get("code", [])),
@@ -218,22 +217,29 @@ def _ordered_groups(found: dict[str, int]) -> list[str]:
 
 def _pathways(rows: Iterable[tuple[Any, ...]]) -> tuple[PathwayCount, ...]:
     """Per pathway (most participants first): the total and the count by entry step."""
-    steps: dict[str, list[tuple[int | None, int]]] = {}
-    for pathway_id, step, count in rows:
-        steps.setdefault(str(pathway_id), []).append((step, int(count)))
-    counts = [
-        PathwayCount(p, sum(n for _, n in s), tuple(sorted(s, key=lambda x: (x[0] is None, x[0]))))
+    steps: dict[str, dict[int | None, int]] = {}
+    for _, pathway_id, step, n in rows:
+        if pathway_id is not None:
+            counts = steps.setdefault(str(pathway_id), {})
+            counts[step] = counts.get(step, 0) + int(n)
+    found = [
+        PathwayCount(p, sum(s.values()), tuple(sorted(s.items(), key=_step_order)))
         for p, s in steps.items()
     ]
-    return tuple(sorted(counts, key=lambda c: (-c.total, c.pathway_id)))
+    return tuple(sorted(found, key=lambda c: (-c.total, c.pathway_id)))
+
+
+def _step_order(item: tuple[int | None, int]) -> tuple[bool, int]:
+    """Entry steps in order, an unknown step (None) last."""
+    return (item[0] is None, item[0] or 0)
 
 
 def _referrals(
     rows: Iterable[tuple[Any, ...]], codes: Iterable[tuple[Any, ...]]
 ) -> tuple[ReferralCount, ...]:
     """Per referral code, most participants first, with the names admins gave the codes."""
-    names = {str(code): str(name) for code, name, _ in codes}
-    counts = [ReferralCount(str(c), names.get(str(c)), int(n)) for c, _, n in rows]
+    names = {str(code): str(name) for code, name, _, _ in codes}
+    counts = [ReferralCount(str(c), names.get(str(c)), int(n)) for c, _, _, n in rows]
     return tuple(sorted(counts, key=lambda r: (-r.count, r.code)))
 
 
@@ -325,11 +331,6 @@ def _referral_lines(stats: Stats) -> list[str]:
 # ---- the export -----------------------------------------------------------------------------
 
 
-def _quoted(sql: str) -> str:
-    """SQL for one CSV text cell: always quoted, inner quotes doubled, NULL as empty."""
-    return f"""'"' || replace(COALESCE({sql}, ''), '"', '""') || '"'"""
-
-
 def _inert(sql: str) -> str:
     """SQL for text a spreadsheet shows as text: a leading ' stops =, +, -, @ formulas."""
     starts = ", ".join(f"'{c}'" for c in "=+-@") + ", char(9), char(13)"
@@ -337,38 +338,38 @@ def _inert(sql: str) -> str:
 
 
 CSV_HEADER = (
-    "participant,status,phase,pathway,entry_step,milestones_done,milestones_total,milestones,"
-    "started_on,plan_made_on,last_active,referral,referral_name"
+    "participant,status,phase,pathway,entry_step,milestones_done,milestones_total,"
+    "started_on,plan_made_on,last_active,referral,referral_name,milestones"
 )
 EXPORT_SQL = f"""
-WITH page AS MATERIALIZED (
-    SELECT user_id, inactive, status, phase, pathway_id, entry_step, milestones_done,
-           milestones_total, started_on, plan_made_on, last_seen, referral
-    FROM users WHERE user_id > ?1 ORDER BY user_id LIMIT ?2
-),
-plans AS (
-    SELECT user_id AS plan_user, group_concat(
-        title || ' (by ' || target || COALESCE(', done ' || done_on, '') || ')', '; ') AS plan
-    FROM milestones
-    WHERE user_id > ?1 AND user_id <= (SELECT max(user_id) FROM page)
-    GROUP BY user_id
-),
+WITH bound(last) AS (SELECT COALESCE(
+        (SELECT user_id FROM users WHERE user_id > ?1 ORDER BY user_id LIMIT 1 OFFSET ?2 - 1),
+        {2**63 - 1})),
 names AS (SELECT key AS pathway, value AS name FROM json_each(?3))
-SELECT p.user_id, p.last_seen,
-       CASE WHEN p.inactive = 1 THEN '{INACTIVE}' ELSE p.status END || ',' || p.phase
-       || ',' || {_quoted("COALESCE(n.name, p.pathway_id)")} || ',' || COALESCE(p.entry_step, '')
-       || ',' || p.milestones_done || ',' || p.milestones_total || ',' || {_quoted("pl.plan")}
-       || ',' || COALESCE(p.started_on, '') || ',' || COALESCE(p.plan_made_on, ''),
-       {_quoted(_inert("p.referral"))} || ',' || {_quoted(_inert("rc.name"))}
-FROM page p
-LEFT JOIN plans pl ON pl.plan_user = p.user_id
-LEFT JOIN names n ON n.pathway = p.pathway_id
-LEFT JOIN referral_codes rc ON rc.code = p.referral
-ORDER BY p.user_id
+SELECT u.user_id, u.last_seen,
+       format('%s,%s,"%w",%s,%d,%d,%s,%s', iif(u.inactive, '{INACTIVE}', u.status), u.phase,
+              COALESCE(n.name, u.pathway_id, ''), u.entry_step, u.milestones_done,
+              u.milestones_total, u.started_on, u.plan_made_on),
+       format('"%w","%w"', COALESCE({_inert("u.referral")}, ''), COALESCE({_inert("rc.name")}, ''))
+FROM users u
+LEFT JOIN names n ON n.pathway = u.pathway_id
+LEFT JOIN referral_codes rc ON rc.code = u.referral
+WHERE u.user_id > ?1 AND u.user_id <= (SELECT last FROM bound)
+UNION ALL
+SELECT user_id, NULL, NULL, group_concat(
+           title || ' (by ' || target || iif(done_on IS NULL, '', ', done ' || done_on) || ')',
+           '; ')
+FROM milestones
+WHERE user_id > ?1 AND user_id <= (SELECT last FROM bound)
+GROUP BY user_id
 """
-# The CSV cells are joined by SQLite (C is much faster than csv.writer here), except the two
-# that need Python: the keyed participant id and the local date of last_seen. Milestones is
-# WITHOUT ROWID keyed by (user_id, position), so group_concat meets them in plan order.
+"""The next EXPORT_PAGE participants after user ?1, in one statement (one snapshot): a row
+per participant (user_id, last_seen, CSV cells, CSV cells) and a row per participant with
+milestones (user_id, NULL, NULL, their milestones as text). SQLite's printf makes the CSV
+text ("%w" doubles the quotes inside a quoted cell), much faster than csv.writer; Python
+adds the keyed participant id, the local date of last_seen and the quoted milestones.
+Milestones is WITHOUT ROWID keyed by (user_id, position), so group_concat meets each
+participant's milestones in plan order."""
 
 
 def participant_id(user_id: int, key: bytes) -> str:
@@ -408,21 +409,41 @@ class _LocalDays:
         return day
 
 
+def _quoted(text: str) -> str:
+    """A quoted CSV cell (any quote inside doubled)."""
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if '"' in text else f'"{text}"'
+
+
 async def export_chunks(
     store: Store, key: bytes, *, tz: tzinfo = UTC, kb: Knowledge | None = None
 ) -> AsyncIterator[bytes]:
-    """The CSV export in pieces: the header, then one piece per page of participants."""
+    """The CSV export in pieces: the header, then one piece per page of participants.
+
+    The next page is read (on the store's reader thread) while this one is written.
+    """
     names = json.dumps({p.id: p.name for p in (kb or get_knowledge()).pathways})
     ids, days = _Pseudonyms(key), _LocalDays(tz)
     yield f"\ufeff{CSV_HEADER}\r\n".encode()
-    after = -(2**63)
-    while True:
-        page = await store.read(EXPORT_SQL, (after, EXPORT_PAGE, names))
-        lines = (f"{ids(u)},{head},{days(seen)},{tail}\r\n" for u, seen, head, tail in page)
-        yield "".join(lines).encode()
-        if len(page) < EXPORT_PAGE:
-            return
-        after = int(page[-1][0])
+    reading: asyncio.Future[list[tuple[Any, ...]]] | None = asyncio.ensure_future(
+        store.read(EXPORT_SQL, (MIN_ID, EXPORT_PAGE, names))
+    )
+    try:
+        while reading is not None:
+            rows = await reading
+            people = [r for r in rows if r[2] is not None]
+            reading = None
+            if len(people) == EXPORT_PAGE:
+                after = max(int(r[0]) for r in people)
+                reading = asyncio.ensure_future(store.read(EXPORT_SQL, (after, EXPORT_PAGE, names)))
+            plans = {r[0]: r[3] for r in rows if r[2] is None}
+            lines = (
+                f"{ids(u)},{cells},{days(seen)},{more},{_quoted(plans.get(u, ''))}\r\n"
+                for u, seen, cells, more in people
+            )
+            yield "".join(lines).encode()
+    finally:
+        if reading is not None:  # the reader of the chunks stopped early
+            reading.cancel()
 
 
 async def export_csv(
@@ -430,11 +451,11 @@ async def export_csv(
 ) -> bytes:
     """Every participant as CSV (UTF-8 with a BOM, for spreadsheets), without Telegram ids.
 
-    One row per stored user, ordered by nothing a reader can use; `participant` is
-    `participant_id(user_id, key)`. Columns: status (active, paused, exited or inactive =
-    blocked the bot), phase (the six phases), pathway name, entry step, milestones done and
-    in all, the milestones ("title (by target, done date)" joined by "; "), the dates they
-    started and confirmed their plan, their last message (local date in `tz`) and referral.
+    One row per stored user; `participant` is `participant_id(user_id, key)`. Columns:
+    status (active, paused, exited, or inactive = blocked the bot), phase (the six phases),
+    pathway name, entry step, milestones done and in all, the dates they started and
+    confirmed their plan, their last message (local date in `tz`), referral code and its
+    name, and last the milestones ("title (by target, done date)", joined by "; ").
     """
     out = io.BytesIO()
     async for chunk in export_chunks(store, key, tz=tz, kb=kb):

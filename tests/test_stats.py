@@ -636,7 +636,7 @@ async def test_an_empty_agency_gets_zeros_and_no_median(tmp_path: Path) -> None:
     assert "no plans yet" in text and "none sent yet" in text
     assert data.decode("utf-8-sig").splitlines() == [
         "participant,status,phase,pathway,entry_step,milestones_done,milestones_total,"
-        "milestones,started_on,plan_made_on,last_active,referral,referral_name"
+        "started_on,plan_made_on,last_active,referral,referral_name,milestones"
     ]
 
 
