@@ -24,10 +24,17 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 15.0
 """Seconds between sweeps; a due check-in leaves at most this late."""
+FOLLOW_UP = 0.25
+"""Seconds to the next sweep while due check-ins are still waiting for room in the outbox."""
 BATCH = 500
 PARALLEL_TURNS = 64
+BACKLOG = 100
+"""Unsent messages the sweeper lets pile up before it claims more: about three seconds of
+sending at Telegram's 30 a second. Thousands due at once wait in the check-ins table, oldest
+first, so a reply to someone who writes meanwhile never queues behind them for long."""
 STALE_CLAIM = timedelta(minutes=5)
 """A claim older than this belonged to a run that died; the row is claimed again."""
+UNSENT = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL"
 
 
 def place_checkin(
@@ -70,7 +77,11 @@ def placer(settings: Settings) -> Callable[[datetime, datetime, int | None], dat
 
 
 class Sweeper:
-    """Claims due check-ins and runs each as an engine turn, in batches, oldest first."""
+    """Claims due check-ins and runs each as an engine turn, in batches, oldest first.
+
+    It claims only as many as the outbox has room for (`backlog`; None: no limit), and sweeps
+    again soon while more may be due.
+    """
 
     def __init__(
         self,
@@ -80,12 +91,15 @@ class Sweeper:
         *,
         clock: Callable[[], datetime],
         every: float = SWEEP_EVERY,
+        backlog: int | None = BACKLOG,
     ) -> None:
         self.store, self.service, self.settings, self.clock = store, service, settings, clock
-        self.every = every
+        self.every, self.backlog = every, backlog
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.sent = 0
+        self.behind = False
+        """True when the last sweep may have left due check-ins (a full batch, or no room)."""
 
     def start(self) -> None:
         """Sweep now and then every `every` seconds, until `stop`."""
@@ -101,18 +115,28 @@ class Sweeper:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                while await self.sweep_once() == BATCH and not self._stopping.is_set():
-                    pass
+                await self.sweep_once()
             except Exception:
+                self.behind = False
                 log.exception("check-in sweep failed; trying again later")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.every)
+                pause = FOLLOW_UP if self.behind else self.every
+                await asyncio.wait_for(self._stopping.wait(), pause)
+
+    async def room(self) -> int:
+        """How many check-ins the next sweep may claim (BATCH at most)."""
+        if self.backlog is None:
+            return BATCH
+        unsent = int((await self.store.read(UNSENT))[0][0])
+        return max(0, min(BATCH, self.backlog - unsent))
 
     async def sweep_once(self) -> int:
-        """Claim up to BATCH due check-ins and run them; the number run."""
+        """Claim the due check-ins the outbox has room for (oldest first) and run them."""
         now = self.clock()
         await self.store.release_stale_claims(now - STALE_CLAIM)
-        rows = await self.store.claim_due_checkins(now, BATCH)
+        limit = await self.room()
+        rows = await self.store.claim_due_checkins(now, limit) if limit else []
+        self.behind = len(rows) == limit
         gate = asyncio.Semaphore(PARALLEL_TURNS)
 
         async def run(row_id: int, user_id: int, chat_id: int, event: CheckinDue) -> None:
