@@ -295,7 +295,7 @@ CREATE INDEX users_figures ON users (user_id, inactive, status, phase, pathway_i
     referral, milestones_done, milestones_total, started_on, plan_made_on, last_seen);
 CREATE INDEX checkins_prompts ON checkins (kind, done_at, answered_at) WHERE status = 'done';
 """
-"""Proposed bot/migrations/0004: the columns the figures read, without the state JSON beside
+"""Proposed bot/migrations/0005: the columns the figures read, without the state JSON beside
 them in the users table (a scan of which reads ~3 KB a user), and the check-ins that ran."""
 
 
@@ -328,7 +328,7 @@ def main() -> None:
         print("\n== schema as migrations 0001-0003 leave it ==")
         subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True)
         extra = add_indexes(path)
-        print(f"\n== with the proposed migration 0004 (two indexes, {extra:.1f} MB) ==")
+        print(f"\n== with the proposed migration 0005 (two indexes, {extra:.1f} MB) ==")
         subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True)
 
 

@@ -182,7 +182,8 @@ def make_participant(n: int, rng: random.Random) -> Participant:
     last = ends.get(stop, len(steps))
     p.plan(day, "start", "intake-half" if stop == "mid-intake" else "intake")
     for step in steps[1:last]:
-        day += rng.randrange(0, 6)
+        if step == "plan":  # a pathway and a goal on the first day, the plan some days later
+            day += rng.randrange(0, 15)
         p.plan(day, step)
     later = min(day + rng.randrange(1, 30), DAYS - 1)
     if stop == "paused":
