@@ -500,8 +500,11 @@ async def test_the_message_shows_the_figures_in_plain_short_lines(
     assert "Manufacturing: " in text
     assert f"Milestones done in November 2026: {stats.done_this_month:,}" in text
     assert f"{stats.checkins.answered:,} of {stats.checkins.sent:,} in all" in text
-    assert "wsm_library_3f9a (Portland library): " in text
-    assert "'=hyperlink" not in text  # the hostile code is shown as typed, not escaped
+    named = {r.code: r.count for r in stats.by_referral if r.name}
+    assert f"wsm_library_3f9a (Portland library): {named['wsm_library_3f9a']:,}" in text
+    typed = sum(r.count for r in stats.by_referral if r.code and not r.name)
+    assert f"Codes not made with /newcode: {typed:,}" in text
+    assert "flyer_unknown" not in text and "hyperlink" not in text  # typed text stays out
     print(text)  # the sample for the README: pytest -s tests/test_stats.py -k plain
 
 
@@ -668,6 +671,7 @@ def test_month_bounds_cross_the_year_and_keep_local_midnight() -> None:
 
 def test_many_referral_codes_still_fit_one_telegram_message() -> None:
     codes = tuple(ReferralCount(f"code_{'x' * 60}_{i}", "n" * 80, 1000 - i) for i in range(400))
+    codes += (ReferralCount("typed by someone", None, 3), ReferralCount("", None, 7))
     stats = Stats(
         at=END,
         month_start=date(2026, 11, 1),
@@ -683,7 +687,8 @@ def test_many_referral_codes_still_fit_one_telegram_message() -> None:
     )
     text = format_stats(stats)
     assert len(text) <= 4096
-    assert "385 other codes: " in text
+    assert "385 more codes: " in text and "typed" not in text
+    assert "Codes not made with /newcode: 3" in text and "No code: 7" in text
     assert "Days from first message to plan: 1 day (median of 1 plans)" in text
     assert "gone: 1" in text  # a pathway no longer in the knowledge is shown by its id
     assert replace(stats, by_referral=()).by_referral == ()
