@@ -293,10 +293,12 @@ async def measure(path: Path, show: bool = False) -> None:
 PROPOSED_MIGRATION = """
 CREATE INDEX users_figures ON users (user_id, inactive, status, phase, pathway_id, entry_step,
     referral, milestones_done, milestones_total, started_on, plan_made_on, last_seen);
-CREATE INDEX checkins_prompts ON checkins (kind, done_at, answered_at) WHERE status = 'done';
+CREATE INDEX checkins_prompts ON checkins (status, kind, done_at, answered_at)
+    WHERE status = 'done';
 """
-"""Proposed bot/migrations/0005: the columns the figures read, without the state JSON beside
-them in the users table (a scan of which reads ~3 KB a user), and the check-ins that ran."""
+"""Proposed bot/migrations/0005: the users columns the figures read, apart from the state JSON
+beside them in the table (so /stats and /export read ~10 MB, not ~300 MB, for 100,000 users),
+and the check-ins that ran."""
 
 
 def add_indexes(path: Path) -> float:
