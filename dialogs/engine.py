@@ -8,6 +8,7 @@ bottom maps every pending id to its stage.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -397,9 +398,19 @@ def _after_answer(ctx: Ctx, state: DialogState, question: Question, ack: str) ->
     return Outcome(state, replies).then(_to_recommendations(ctx, state))
 
 
+REFERRAL = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a Telegram deep-link payload may hold: anything else is not an agency's code."""
+
+
+def referral_code(arg: str) -> str:
+    """The referral code from `/start <code>` (lowercased), or "" for text that is not one."""
+    arg = arg.strip()
+    return arg.lower() if REFERRAL.fullmatch(arg) else ""
+
+
 def _start(ctx: Ctx, state: DialogState, referral: str) -> Outcome:
     if referral and not state.referral:
-        state = replace(state, referral=normalize(referral)[:64])
+        state = replace(state, referral=referral_code(referral))
     first = ctx.flow.next_question(state.answers)
     if first is None:
         return _to_recommendations(ctx, state)
@@ -998,7 +1009,7 @@ def _cmd_start(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     if not state.answers and state.phase is Phase.INTAKE:
         return _start(ctx, state, arg)
     if arg and not state.referral:
-        state = replace(state, referral=normalize(arg)[:64])
+        state = replace(state, referral=referral_code(arg))
     return _welcome_back(ctx, state)
 
 

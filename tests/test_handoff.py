@@ -143,3 +143,10 @@ def test_two_misses_in_a_row_offer_a_person_but_one_does_not() -> None:
     player = play(TO_ENGLISH.replace("user: ged\n    bot: English\n", ""))
     play("user: zzqx\nnot: Talk to a person\nuser: qqqq wwww\nbot: Talk to a person", player)
     play("tap: Talk to a person\nbot: May I show them", player)
+
+
+def test_only_a_deep_link_code_is_kept_as_the_referral() -> None:
+    assert play("cmd: /start Portland_Library-3f9a").state.referral == "portland_library-3f9a"
+    assert play("cmd: /start call me at 555 1234").state.referral == ""
+    assert play("cmd: /start =HYPERLINK(x)").state.referral == ""
+    assert play("cmd: /start " + "a" * 65).state.referral == ""

@@ -54,7 +54,8 @@ END = START + timedelta(days=DAYS, hours=8)  # Thu 19 Nov 2026, 16:00 in New Yor
 KEY = b"a key only the agency has"
 USERS = 1000
 CODES = {"wsm_library_3f9a": "Portland library", "cc_bangor_07b1": "Bangor career center"}
-HOSTILE_CODE = '=HYPERLINK("http://x.example","click, me")'
+HOSTILE_CODE = "-cmd_calc"
+"""A valid deep-link code a spreadsheet would read as a formula (it starts with '-')."""
 
 # What each kind of participant answers to the intake questions (by question id).
 PROFILES: dict[str, dict[str, str | tuple[str, ...]]] = {
@@ -573,7 +574,7 @@ async def test_a_spreadsheet_does_not_run_a_referral_as_a_formula(
     row = next(
         r for r in await read_csv(store) if r["participant"] == participant_id(hostile.user_id, KEY)
     )
-    assert hostile.state.referral.startswith("=")  # typed by the user after /start
+    assert hostile.state.referral.startswith("-")  # from a link the user was given
     assert row["referral"] == "'" + hostile.state.referral
 
 
