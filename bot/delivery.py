@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import logging
 import time
+import warnings
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.attachments import render_attachment
 from bot.render import caption, messages
@@ -38,9 +41,16 @@ FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 60.0
 MAX_BAD_REQUEST_ATTEMPTS = 3
 IDLE_POLL = 1.0
+READ_BATCH = 500
+MAX_QUEUED = 2000
+"""Rows held in memory at most; more wait in the outbox (a backlog costs no memory)."""
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _retry_after(exc: RetryAfter) -> float:
+    """Seconds Telegram asked us to wait (an int now, a timedelta in PTB's next major)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -94,6 +104,12 @@ class Delivery:
         self.pacer = ChatPacer(burst, interval)
         self._wake = asyncio.Event()
         self._chats: dict[int, asyncio.Task[None]] = {}
+        """The running sender of each chat that has one."""
+        self._queues: dict[int, deque[OutboxRow]] = {}
+        """Rows read from the outbox and not yet sent, per chat, in commit order."""
+        self._queued = 0
+        self._after = 0
+        """The highest outbox id read so far: each row is read once."""
         self._stopping = False
         self._loop_task: asyncio.Task[None] | None = None
         self.sent = 0
@@ -110,12 +126,8 @@ class Delivery:
         """Send what is queued (up to `timeout` seconds), then stop (again: nothing to do)."""
         if self._stopping:
             return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            await self.drain()
-            if not self._chats and not await self.store.pending_outbox(limit=1):
-                break
-            await asyncio.sleep(0.05)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle(), timeout)
         self._stopping = True
         self._wake.set()
         tasks = [t for t in (self._loop_task, *self._chats.values()) if t is not None]
@@ -137,54 +149,77 @@ class Delivery:
             self._wake.clear()
 
     async def drain(self) -> None:
-        """Start a sender for every chat with unsent rows that has none running."""
-        rows = await self.store.pending_outbox(limit=5000)
-        by_chat: dict[int, list[OutboxRow]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
-        for chat_id, chat_rows in by_chat.items():
-            if chat_id not in self._chats:
-                task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
-                self._chats[chat_id] = task
+        """Read the rows committed since the last look (while fewer than MAX_QUEUED wait in
+        memory), and start a sender for every chat with rows and none running."""
+        while self._queued < MAX_QUEUED:
+            rows = await self.store.pending_outbox(limit=READ_BATCH, after=self._after)
+            for row in rows:
+                self._queues.setdefault(row.chat_id, deque()).append(row)
+                self._after = max(self._after, row.id)
+            self._queued += len(rows)
+            if len(rows) < READ_BATCH:
+                break
+        for chat_id, queue in self._queues.items():
+            if queue and chat_id not in self._chats and not self._stopping:
+                self._chats[chat_id] = asyncio.create_task(self._send_chat(chat_id, queue))
 
     async def idle(self) -> None:
-        """Wait until every queued row has been sent (for tests and shutdown)."""
+        """Wait until every committed row has been sent (for tests and shutdown)."""
         while True:
             await self.drain()
-            if not self._chats and not await self.store.pending_outbox(limit=1):
+            if not self._queued and not await self.store.pending_outbox(1, self._after):
                 return
-            await asyncio.gather(*self._chats.values(), return_exceptions=True)
+            if self._chats:
+                await asyncio.gather(*self._chats.values(), return_exceptions=True)
+            else:  # a sender ended with rows left (an error): the next drain restarts it
+                await asyncio.sleep(IDLE_POLL / 10)
 
-    async def _send_chat(self, chat_id: int, rows: list[OutboxRow]) -> None:
+    async def _send_chat(self, chat_id: int, queue: deque[OutboxRow]) -> None:
+        """Send a chat's queued rows in order; a row leaves the queue once sent or dropped."""
         try:
-            for row in rows:
-                if not await self._send_with_retries(row):
-                    break
+            while queue and not self._stopping:
+                row = queue[0]
+                if await self._send_with_retries(row):
+                    self._take(queue, 1)
+                elif not self._stopping:  # the user is gone: their rows were dropped
+                    self._drop_user(queue, row.user_id)
         except Exception:
             log.exception("delivery to chat %s failed; will retry", chat_id)
         finally:
             self._chats.pop(chat_id, None)
+            if not queue:
+                self._queues.pop(chat_id, None)
             self._wake.set()
 
+    def _take(self, queue: deque[OutboxRow], n: int) -> None:
+        for _ in range(n):
+            queue.popleft()
+        self._queued -= n
+
+    def _drop_user(self, queue: deque[OutboxRow], user_id: int | None) -> None:
+        kept = [r for r in queue if r.user_id != user_id]
+        self._queued -= len(queue) - len(kept)
+        queue.clear()
+        queue.extend(kept)
+
     async def _send_with_retries(self, row: OutboxRow) -> bool:
-        """Send one row until it is sent, or the user is gone; False stops this chat's queue."""
+        """Send one row until it is sent or dropped (True); False when the user is gone (their
+        rows are dropped) or the sender stops."""
         backoff, longest = self.backoff
         while not self._stopping:
             try:
                 message_id = await self._send(row)
             except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
+                wait = _retry_after(exc)
                 log.warning("429 for chat %s: waiting %.1f s", row.chat_id, wait)
                 await asyncio.sleep(wait)
                 continue
             except Forbidden:
                 log.info("user %s blocked the bot: marked inactive", row.user_id)
-                await self._gone(row)
-                return False
+                return await self._gone(row)
             except BadRequest as exc:
                 if "chat not found" in str(exc).lower():
-                    await self._gone(row)
-                    return False
+                    return await self._gone(row)
                 await self.store.mark_failed(row.id, str(exc))
                 if row.attempts + 1 >= MAX_BAD_REQUEST_ATTEMPTS:
                     log.error("giving up on outbox row %s: %s", row.id, exc)
@@ -206,12 +241,14 @@ class Delivery:
             return True
         return False
 
-    async def _gone(self, row: OutboxRow) -> None:
-        """The user blocked the bot or the chat is gone: stop sending, cancel check-ins."""
+    async def _gone(self, row: OutboxRow) -> bool:
+        """The user blocked the bot or the chat is gone: a user is marked inactive (their unsent
+        rows dropped, check-ins cancelled: False); a row for no user is dropped alone (True)."""
         if row.user_id is not None:
             await self.store.mark_inactive(row.user_id, self.clock())
-        else:
-            await self.store.drop_outbox(row.id, "chat is gone", self.clock())
+            return False
+        await self.store.drop_outbox(row.id, "chat is gone", self.clock())
+        return True
 
     async def _pace(self, chat_id: int) -> None:
         wait = self.pacer.wait_time(chat_id)
@@ -234,9 +271,14 @@ class Delivery:
         return message_id
 
     async def _version(self, row: OutboxRow) -> int:
-        """The user's state version, stamped on buttons so a tap can be traced to its question."""
-        state = await self.store.load_state(row.user_id) if row.user_id is not None else None
-        return state.version if state else 0
+        """The user's state version, stamped on buttons so a tap can be traced to its question
+        (read on the report connection: no state to decode, no wait behind commits)."""
+        if row.user_id is None:
+            return 0
+        found = await self.store.read(
+            "SELECT state_version FROM users WHERE user_id = ?", (row.user_id,)
+        )
+        return int(found[0][0]) if found else 0
 
     async def _send_attachment(self, row: OutboxRow, reply: Reply) -> int | None:
         state = (await self.store.load_state(row.user_id) if row.user_id else None) or DialogState()

@@ -63,6 +63,19 @@ async def test_429_retry_after_is_waited_out_and_every_reply_arrives_once(
     assert report.lost == [] and report.duplicates == 0 and report.unsent == 0, report
 
 
+async def test_a_run_of_429s_longer_than_the_rate_limiter_retries_still_delivers_once(
+    fake_telegram: FakeTelegram, bot_app: Application, tmp_path: Path
+) -> None:
+    fake = fake_telegram
+    fake.faults.rate_limit_next(5, retry_after=0.2, methods="sendMessage")
+    ann = fake.user(first_name="Ann")
+    await converse(fake, ann, Conversation(ann.id), SCRIPT[:2], timeout=10)
+    await parts(bot_app).delivery.idle()
+    assert statuses(fake, ann.id) == [429] * 5 + [200, 200]
+    report = delivery_report(fake, tmp_path / "pathways.db")
+    assert report.lost == [] and report.duplicates == 0 and report.unsent == 0, report
+
+
 async def test_5xx_answers_are_retried_for_replies_and_for_polling(
     fake_telegram: FakeTelegram, bot_app: Application, tmp_path: Path
 ) -> None:
