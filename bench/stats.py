@@ -113,7 +113,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 MILESTONE_SQL = "INSERT INTO milestones VALUES (?, ?, ?, ?, ?, ?, ?)"
 CHECKIN_SQL = (
     "INSERT INTO checkins (user_id, due_at, kind, milestone_id, status, created_at, done_at,"
-    " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " answered_at, prompted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5 = 'done')"
 )
 
 
@@ -307,7 +307,8 @@ def drop_indexes(path: Path) -> None:
 def add_indexes(path: Path) -> float:
     """Create migration 0005's indexes again; the size they take, in MB."""
     conn = sqlite3.connect(path)
-    conn.executescript(FIGURES_MIGRATION.read_text())
+    migration = FIGURES_MIGRATION.read_text()
+    conn.executescript(migration[migration.index("CREATE INDEX") :])  # the indexes only
     pages = conn.execute(
         "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('users_figures', 'checkins_prompts')"
     ).fetchone()[0]

@@ -79,7 +79,7 @@ UNION ALL
 SELECT 'checkins', COUNT(*), TOTAL(answered_at IS NOT NULL), TOTAL(done_at >= ?3 AND done_at < ?4),
        TOTAL(done_at >= ?3 AND done_at < ?4 AND answered_at IS NOT NULL)
     FROM checkins
-    WHERE status = 'done' AND kind IN ({", ".join(f"'{k}'" for k in PROMPT_KINDS)})
+    WHERE status = 'done' AND prompted = 1 AND kind IN ({", ".join(f"'{k}'" for k in PROMPT_KINDS)})
 UNION ALL
 SELECT 'code', code, name, NULL, NULL FROM referral_codes
 """

@@ -943,8 +943,8 @@ class _Database:
         """A check-in turn completes its claim; a user's own turn answers any sent prompt."""
         if job.checkin_id is not None:
             self.conn.execute(
-                "UPDATE checkins SET status = 'done', done_at = ? WHERE id = ?",
-                (job.at, job.checkin_id),
+                "UPDATE checkins SET status = 'done', done_at = ?, prompted = ? WHERE id = ?",
+                (job.at, bool(job.turn.replies), job.checkin_id),
             )
         else:
             self.conn.execute(

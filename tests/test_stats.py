@@ -279,7 +279,8 @@ class World:
             now=at,
             checkin_id=row.id,
         )
-        p.prompts.append(Prompt(at))
+        if turn.replies:  # a check-in that sent nothing is not counted as sent
+            p.prompts.append(Prompt(at))
         p.state, p.last = turn.state, turn
 
     async def act(self, p: Participant, action: str, at: datetime) -> None:
