@@ -110,6 +110,8 @@ class Delivery:
         self._queued = 0
         self._after = 0
         """The highest outbox id read so far: each row is read once."""
+        self._reading = asyncio.Lock()
+        """Held while reading the outbox, so two drains never read the same rows."""
         self._stopping = False
         self._loop_task: asyncio.Task[None] | None = None
         self.sent = 0
@@ -151,14 +153,15 @@ class Delivery:
     async def drain(self) -> None:
         """Read the rows committed since the last look (while fewer than MAX_QUEUED wait in
         memory), and start a sender for every chat with rows and none running."""
-        while self._queued < MAX_QUEUED:
-            rows = await self.store.pending_outbox(limit=READ_BATCH, after=self._after)
-            for row in rows:
-                self._queues.setdefault(row.chat_id, deque()).append(row)
-                self._after = max(self._after, row.id)
-            self._queued += len(rows)
-            if len(rows) < READ_BATCH:
-                break
+        async with self._reading:  # the loop, idle() and stop() may drain at once
+            while self._queued < MAX_QUEUED:
+                rows = await self.store.pending_outbox(limit=READ_BATCH, after=self._after)
+                for row in rows:
+                    self._queues.setdefault(row.chat_id, deque()).append(row)
+                    self._after = max(self._after, row.id)
+                self._queued += len(rows)
+                if len(rows) < READ_BATCH:
+                    break
         for chat_id, queue in self._queues.items():
             if queue and chat_id not in self._chats and not self._stopping:
                 self._chats[chat_id] = asyncio.create_task(self._send_chat(chat_id, queue))
