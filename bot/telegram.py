@@ -18,7 +18,6 @@ from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, InputFile
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,7 +31,7 @@ from bot.agency import Agency
 from bot.checkins import Sweeper, placer
 from bot.config import Settings
 from bot.console import parse_event
-from bot.delivery import Delivery
+from bot.delivery import Delivery, rate_limiter
 from bot.polling import ConfirmAfterCommit
 from bot.render import parse_callback
 from bot.service import Service, utcnow
@@ -267,7 +266,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_api_url)
         .get_updates_request(polls)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter())
         .concurrent_updates(True)
         .post_init(post_init)
         .post_stop(post_stop)

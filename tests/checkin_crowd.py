@@ -27,12 +27,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.checkins import UNSENT, Sweeper, placer
 from bot.config import Settings
-from bot.delivery import Delivery
+from bot.delivery import BURST, Delivery, rate_limiter
 from bot.service import Service
 from bot.store import Store, to_epoch
 from dialogs.engine import handle
@@ -48,9 +48,6 @@ SWEPT_AT = DUE + timedelta(days=3)
 INTAKE = ["ged", "ok", "word and excel", "retail", "computers", "yes", "none", "no", "15"]
 CHOICES = ["pick:it", "goal:3", "plan:yes", "cad:weekly", "hour:9"]
 CHUNK = 1000
-TELEGRAM_PER_SECOND = 30
-"""Telegram's overall limit, which the fake's default FloodLimits enforce."""
-BURST = 5
 POOL = 256
 """Connections, as ApplicationBuilder gives the bot."""
 DUE_LEFT = "SELECT COUNT(*) FROM checkins WHERE status IN ('pending', 'claimed') AND due_at <= ?"
@@ -124,23 +121,6 @@ def known_users(fake: FakeTelegram, user_ids: Sequence[int]) -> list[FakeUser]:
     for user in users:
         fake.state.chat_state(user.chat).started = True
     return users
-
-
-def rate_limiter(scale: float = 1.0, burst: int = BURST) -> AIORateLimiter:
-    """30 messages a second overall in bursts of at most `burst`, time `scale` times faster.
-
-    AIORateLimiter's default lets 30 go at once; they meet Telegram's bucket a few
-    milliseconds late and draw 429s. Small bursts keep most of a second of network jitter in
-    hand and still make up for the event loop's lateness (an even pace, without any burst,
-    loses it: about 90 % of the limit).
-    """
-    return AIORateLimiter(
-        overall_max_rate=burst,
-        overall_time_period=burst / (TELEGRAM_PER_SECOND * scale),
-        group_max_rate=20,
-        group_time_period=60 / scale,
-        max_retries=3,
-    )
 
 
 @dataclass(frozen=True, slots=True)
