@@ -16,12 +16,18 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
@@ -41,6 +47,7 @@ FIRST_BACKOFF = 1.0
 """Seconds before the first retry after a 5xx or network error; doubled each time after."""
 MAX_BACKOFF = 60.0
 MAX_BAD_REQUEST_ATTEMPTS = 3
+"""Tries of a message Telegram refuses (400) or that fails to render, before it is dropped."""
 IDLE_POLL = 1.0
 READ_BATCH = 500
 MAX_QUEUED = 2000
@@ -234,6 +241,7 @@ class Delivery:
         """Send one row until it is sent or dropped (True); False when the user is gone (their
         rows are dropped) or the sender stops."""
         backoff, longest = self.backoff
+        refusals = 0
         while not self._stopping:
             try:
                 message_id = await self._send(row)
@@ -248,12 +256,9 @@ class Delivery:
             except BadRequest as exc:
                 if "chat not found" in str(exc).lower():
                     return await self._gone(row)
-                await self.store.mark_failed(row.id, str(exc))
-                if row.attempts + 1 >= MAX_BAD_REQUEST_ATTEMPTS:
-                    log.error("giving up on outbox row %s: %s", row.id, exc)
-                    await self.store.mark_sent(row.id, None, self.clock())
+                refusals += 1
+                if await self._failed(row, exc, refusals):
                     return True
-                row = replace(row, attempts=row.attempts + 1)
                 await asyncio.sleep(backoff)
                 continue
             except (TimedOut, NetworkError) as exc:
@@ -264,9 +269,26 @@ class Delivery:
                 await asyncio.sleep(backoff)
                 backoff = min(longest, backoff * 2)
                 continue
+            except (TelegramError, ValueError, OSError) as exc:  # e.g. a picture that fails
+                log.exception("sending outbox row %s failed", row.id)
+                refusals += 1
+                if await self._failed(row, exc, refusals):
+                    return True
+                await asyncio.sleep(backoff)
+                continue
             await self.store.mark_sent(row.id, message_id, self.clock())
             self.sent += 1
             return True
+        return False
+
+    async def _failed(self, row: OutboxRow, exc: Exception, refusals: int) -> bool:
+        """Count a failure that retrying may not cure; True when the row is given up (dropped:
+        never offered again), so one broken message cannot hold up the chat."""
+        if refusals >= MAX_BAD_REQUEST_ATTEMPTS:
+            log.error("giving up on outbox row %s: %s", row.id, exc)
+            await self.store.drop_outbox(row.id, str(exc), self.clock())
+            return True
+        await self.store.mark_failed(row.id, str(exc))
         return False
 
     async def _gone(self, row: OutboxRow) -> bool:
@@ -310,8 +332,8 @@ class Delivery:
 
     async def _send_attachment(self, row: OutboxRow, reply: Reply) -> int | None:
         state = (await self.store.load_state(row.user_id) if row.user_id else None) or DialogState()
-        made = (
-            render_attachment(reply.attachment, state, self.tz, self.kb)
+        made = (  # drawing a picture takes ~0.1 s of CPU: not on the event loop
+            await asyncio.to_thread(render_attachment, reply.attachment, state, self.tz, self.kb)
             if reply.attachment
             else None
         )

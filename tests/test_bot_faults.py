@@ -94,6 +94,22 @@ async def test_5xx_answers_are_retried_for_replies_and_for_polling(
     assert stored_answers(tmp_path / "pathways.db")[bo.id] == ["/start", "ged"]
 
 
+async def test_a_message_telegram_keeps_refusing_is_dropped_and_the_chat_goes_on(
+    fake_telegram: FakeTelegram, bot_app: Application, tmp_path: Path
+) -> None:
+    fake, db = fake_telegram, tmp_path / "pathways.db"
+    fake.faults.fail_next(3, status=400, methods="sendMessage")  # 400: retrying will not help
+    eve = fake.user(first_name="Eve")
+    await eve.command("/start")
+    await fake.wait_for(lambda: statuses(fake, eve.id).count(400) == 3, 10)
+    await converse(fake, eve, Conversation(eve.id), SCRIPT[1:2], timeout=10)
+    assert statuses(fake, eve.id) == [400, 400, 400, 200]
+    with sqlite3.connect(db) as conn:
+        first = conn.execute("SELECT sent_at, dropped_at FROM outbox ORDER BY id LIMIT 1")
+        sent_at, dropped_at = first.fetchone()
+    assert sent_at is None and dropped_at is not None
+
+
 async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_gets_nothing_more(
     fake_telegram: FakeTelegram, bot_app: Application, tmp_path: Path
 ) -> None:
