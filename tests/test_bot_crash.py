@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 from pathlib import Path
 
 from tests.bot_process import (
     BotProcess,
     Traffic,
+    bot_env,
     check_sound,
     crash_run,
     delivery_report,
     integrity,
     settle,
 )
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, new_token
 
 KILLS = 20
 TERMS = 4
@@ -44,7 +46,7 @@ async def test_sigterm_loses_nothing_and_sends_nothing_twice(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
     fake, db, rng = fake_telegram, tmp_path / "pathways.db", random.Random(4)
-    bot = BotProcess(fake, db, tmp_path / "bot.log")
+    bot = BotProcess(fake, db, tmp_path / "bot.log", log_level="DEBUG")
     traffic = Traffic(fake, LANES)
     try:
         await bot.start()
@@ -66,3 +68,25 @@ async def test_sigterm_loses_nothing_and_sends_nothing_twice(
     assert report.committed > 20 and report.unsent == 0 and report.lost == [], report
     assert report.duplicates == 0 and report.unexplained == [], report
     assert integrity(db) == "ok"
+    said = (tmp_path / "bot.log").read_text()
+    assert "getUpdates" in said and fake.token not in said  # DEBUG logs, and no token in them
+
+
+async def test_a_rejected_token_stops_the_bot_with_a_clear_message_and_without_the_token(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    revoked = new_token(123456789)  # shaped like a token, unknown to the (fake) Bot API
+    env = bot_env(fake_telegram, tmp_path / "pathways.db") | {"TELEGRAM_BOT_TOKEN": revoked}
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 2, err.decode()[-2000:]
+    assert b"TELEGRAM_BOT_TOKEN" in err
+    assert revoked.encode() not in out + err and revoked.split(":")[1].encode() not in out + err
