@@ -49,8 +49,8 @@ MAX_BACKOFF = 60.0
 MAX_BAD_REQUEST_ATTEMPTS = 3
 """Tries of a message Telegram refuses (400) or that fails to render, before it is dropped."""
 IDLE_POLL = 1.0
-READ_BATCH = 500
-MAX_QUEUED = 2000
+READ_BATCH = 250
+MAX_QUEUED = 500
 """Rows held in memory at most; more wait in the outbox (a backlog costs no memory)."""
 
 
