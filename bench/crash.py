@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import statistics
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from tests.fake_telegram import FakeTelegram
 
 async def main(kills: int, lanes: int, seed: int) -> int:
     """Run the kills and print the figures; 1 if anything was lost or sent twice unexplained."""
+    logging.getLogger("aiohttp").setLevel(logging.CRITICAL)  # requests cut short by a kill
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         async with FakeTelegram() as fake:
