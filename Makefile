@@ -31,7 +31,7 @@ check: $(STAMP)
 	$(BIN)/python -m bot check
 
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/*.py; do echo "== $$f"; PYTHONPATH=. $(BIN)/python -P $$f || exit 1; done
 
 fake: $(STAMP)
 	$(BIN)/python -m tests.fake_telegram --port 8081
