@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import cProfile
 import gc
+import importlib
 import io
 import json
 import logging
@@ -50,12 +51,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
-# This file is named telegram.py: its folder must not shadow python-telegram-bot's `telegram`.
+# This file is named telegram.py, and a script's folder comes first on sys.path: its folder
+# must not shadow python-telegram-bot's `telegram`, here or in the other bench/ scripts.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
-
-from bench.store import bench_pickle, seed, typical_state  # noqa: E402
-from tests.bot_process import SCRIPT, bot_env  # noqa: E402
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
+if __name__ == "telegram":  # another bench/ script meant python-telegram-bot: hand it over
+    del sys.modules["telegram"]
+    sys.modules["telegram"] = importlib.import_module("telegram")
+else:
+    from bench.store import bench_pickle, seed, typical_state
+    from tests.bot_process import SCRIPT, bot_env
+    from tests.fake_telegram import FakeTelegram, FakeUser
 
 LATENCY_RATE = 100
 CALM_RATE = 25
