@@ -168,6 +168,7 @@ async def test_fifty_rapid_messages_are_answered_in_order(
     fake_telegram: FakeTelegram, bot_app: Application
 ) -> None:
     fake = fake_telegram
+    parts(bot_app).delivery.pacer.interval = 0.05  # order is tested here; pacing in test_pacing
     dee = fake.user(first_name="Dee")
     await dee.command("/start")
     await texts_until(fake, dee.id, "highest school")
