@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, InputFile, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -68,7 +69,7 @@ COUNSELOR_MENU = (
 EXPORT_CAPTION = "Participants (ids are pseudonyms, not Telegram ids). Keep this file private."
 ADMIN_COMMANDS = tuple(name for name, _ in ADMIN_MENU)
 PRIVATE_ONLY = "Let's talk in a private chat, so your answers stay private: {link}"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 @dataclass
@@ -183,6 +184,16 @@ async def on_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await agency.tell(message.chat.id, text, update.update_id)
 
 
+async def on_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The user blocked the bot in their private chat: stop now, not at the next failed send
+    (check-ins cancelled, queued messages dropped). Unblocking and /start brings them back."""
+    member = update.my_chat_member
+    if member is None or member.chat.type != ChatType.PRIVATE:
+        return
+    if member.new_chat_member.status == ChatMemberStatus.BANNED:
+        await parts(context.application).store.mark_inactive(member.from_user.id, utcnow())
+
+
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited message changes nothing: the answer was already taken."""
     log.debug("ignored an edited message in update %s", update.update_id)
@@ -288,6 +299,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~private, on_message))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, on_message))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(ChatMemberHandler(on_blocked, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)
     return app
 

@@ -233,3 +233,30 @@ async def test_no_token_in_any_log_line(
     assert caplog.records
     assert all(fake_telegram.token not in r.getMessage() for r in caplog.records)
     assert fake_telegram.token not in caplog.text
+
+
+async def test_blocking_the_bot_marks_the_user_inactive_at_once_and_start_brings_them_back(
+    fake_telegram: FakeTelegram, bot_app: Application
+) -> None:
+    fake = fake_telegram
+    kim = fake.user(first_name="Kim")
+    await kim.command("/start")
+    await texts_until(fake, kim.id, "highest school")
+    store = parts(bot_app).store
+
+    async def inactive() -> int:
+        rows = await store.read("SELECT inactive FROM users WHERE user_id = ?", (kim.id,))
+        return int(rows[0][0])
+
+    fake.block(kim.id)  # no message is sent to Kim after this: the update alone tells the bot
+    for _ in range(100):
+        if await inactive():
+            break
+        await asyncio.sleep(0.05)
+    assert await inactive() == 1
+    fake.unblock(kim.id)
+    await kim.command("/start")
+    await fake.wait_for(
+        lambda: sum("highest school" in (m.text or "") for m in fake.messages(kim.id)) == 2
+    )
+    assert await inactive() == 0
