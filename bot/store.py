@@ -539,7 +539,7 @@ class Store:
             f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
             " WHERE h.status = 'open' ORDER BY h.id"
         )
-        return [Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
+        return [_handoff_row(r) for r in rows]
 
     # ---- referral codes and housekeeping ------------------------------------------------
 
@@ -1209,12 +1209,12 @@ def _checkin_row(r: Row, *, claimed_at: int | None = None) -> CheckinRow:
 TIME_COLUMNS = re.compile(r"(_at|^at|^last_seen|_since)$")
 
 
+def _handoff_row(r: Row) -> Handoff:
+    return Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3]))
+
+
 def _first_handoff(rows: list[Row]) -> Handoff | None:
-    return (
-        Handoff(int(rows[0][0]), int(rows[0][1]), int(rows[0][2]), str(rows[0][3]))
-        if rows
-        else None
-    )
+    return _handoff_row(rows[0]) if rows else None
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -1116,16 +1116,23 @@ def _cmd_mydata(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     return Outcome(state, (Reply(mydata_text(ctx.kb, ctx.flow, state)), *_reask(ctx, state)))
 
 
-def mydata_text(kb: Knowledge, flow: Flow, state: DialogState) -> str:
-    """Everything the state holds about the user, in readable lines."""
-    lines = [say.MYDATA_INTRO]
+def answer_lines(flow: Flow, state: DialogState) -> list[str]:
+    """Each intake question the user answered, with their answer in words."""
+    lines = []
     for question in flow.questions:
         value = state.answers.get(question.id)
         if value is None:
             continue
         ids = value if isinstance(value, tuple) else (str(value),)
         shown = question.labels(ids) if question.kind is not Kind.NUMBER else f"{value} hours"
-        lines.append(f"- {question.text} {shown}")
+        lines.append(f"{question.text} {shown}")
+    return lines
+
+
+def mydata_text(kb: Knowledge, flow: Flow, state: DialogState) -> str:
+    """Everything the state holds about the user, in readable lines."""
+    lines = [say.MYDATA_INTRO]
+    lines += [f"- {line}" for line in answer_lines(flow, state)]
     if state.pathway_id:
         lines.append(f"- Pathway: {kb.pathway(state.pathway_id).name}, step {state.entry_step}")
     for m in state.milestones:
@@ -1198,15 +1205,7 @@ def _consent_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]
 
 def handoff_summary(ctx: Ctx, state: DialogState) -> list[str]:
     """What the counselor sees when the user agreed: answers, plan and the last messages."""
-    lines = []
-    for question in ctx.flow.questions:
-        value = state.answers.get(question.id)
-        if value is None:
-            continue
-        ids = value if isinstance(value, tuple) else (str(value),)
-        shown = question.labels(ids) if question.kind is not Kind.NUMBER else f"{value} hours"
-        lines.append(f"{question.text} {shown}")
-    lines += _summary(ctx, state)
+    lines = [*answer_lines(ctx.flow, state), *_summary(ctx, state)]
     if state.status is not Status.ACTIVE:
         lines.append(f"Status: {state.status.value}. {state.pause_reason}".strip())
     if state.referral:
