@@ -18,7 +18,7 @@ import pytest
 from bot.config import Settings
 from bot.telegram import parts, start_for_tests, stop_for_tests
 from tests.fake_telegram import FakeTelegram
-from tests.test_telegram_bot import settings_for, tap, tap_when, texts_until
+from tests.test_telegram_bot import said_times, settings_for, tap, tap_when, texts_until
 
 Application = Any
 COUNSELOR_GROUP = -100500
@@ -148,9 +148,7 @@ async def test_counselor_mistakes_get_a_clear_answer_and_change_nothing(
     # The participant cannot hand themself back or write as a counselor.
     await cy.command("/handback", "1")
     await cy.command("/reply", "1", "I am the counselor")
-    await fake.wait_for(
-        lambda: sum("know that command" in (m.text or "") for m in fake.messages(cy.id)) == 2
-    )
+    await said_times(fake, cy.id, "know that command", 2)
     state = await parts(bot_app).store.load_state(cy.id)
     assert state is not None and state.handed_off
     assert "Counselor: I am the counselor" not in "\n".join(
@@ -243,9 +241,7 @@ async def test_figures_and_export_for_admins_only_and_forget_removes_the_user(
     await stranger.command("/stats")
     await texts_until(fake, stranger.id, "know that command")  # the ordinary bot, no figures
     await stranger.command("/export")
-    await fake.wait_for(
-        lambda: sum("know that command" in (m.text or "") for m in fake.messages(stranger.id)) == 2
-    )
+    await said_times(fake, stranger.id, "know that command", 2)
     assert all(m.file is None for m in fake.messages(stranger.id))
     assert "Participants" not in "\n".join(m.text or "" for m in fake.messages(stranger.id))
     group = fake.group("Staff")

@@ -47,6 +47,13 @@ async def texts_until(fake: FakeTelegram, chat_id: int, needle: str, timeout: fl
     return joined()
 
 
+async def said_times(fake: FakeTelegram, chat_id: int, needle: str, times: int) -> None:
+    """Wait until exactly `times` of the bot's messages in the chat contain `needle`."""
+    await fake.wait_for(
+        lambda: sum(needle in (m.text or "") for m in fake.messages(chat_id)) == times
+    )
+
+
 def newest_button(fake: FakeTelegram, user: Any, label: str) -> tuple[Any, str] | None:
     """The newest message with a button whose label starts with `label`, and that label."""
     for message in reversed(fake.messages(user.id)):
@@ -256,7 +263,5 @@ async def test_blocking_the_bot_marks_the_user_inactive_at_once_and_start_brings
     assert await inactive() == 1
     fake.unblock(kim.id)
     await kim.command("/start")
-    await fake.wait_for(
-        lambda: sum("highest school" in (m.text or "") for m in fake.messages(kim.id)) == 2
-    )
+    await said_times(fake, kim.id, "highest school", 2)
     assert await inactive() == 0
