@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.checkins import BATCH, Sweeper, placer
 from bot.config import Settings
+from bot.scheduling.checkins import BATCH, Sweeper, placer
 from bot.service import Service
-from bot.store import Store
+from bot.storage.sqlite import Store
 from tests.checkin_crowd import (
     BURST,
     SWEPT_AT,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from bot.calendar import plan_ics
-from bot.pictures import comparison_png, roadmap_png
+from bot.media.calendar import plan_ics
+from bot.media.pictures import comparison_png, roadmap_png
 from dialogs.plan import build_goals, build_plan
 from dialogs.state import AnswerValue, DialogState
 from knowledge.loader import load_knowledge

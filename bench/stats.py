@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.stats import compute_stats, export_csv, format_stats
-from bot.store import Store
+from bot.agency.stats import compute_stats, export_csv, format_stats
+from bot.storage.sqlite import Store
 from dialogs.engine import handle
 from dialogs.state import (
     CheckinDue,
@@ -290,7 +290,9 @@ async def measure(path: Path, show: bool = False) -> None:
         await store.close()
 
 
-FIGURES_MIGRATION = Path(__file__).parent.parent / "bot/migrations/0005_figures_index.sql"
+FIGURES_MIGRATION = (
+    Path(__file__).parent.parent / "bot/storage/migrations/sqlite/0005_figures_index.sql"
+)
 """Migration 0005: the users columns the figures read, apart from the state JSON beside them
 in the table (so /stats and /export read ~10 MB, not ~300 MB, for 100,000 users), and the
 check-ins that ran. The baseline run drops these indexes."""

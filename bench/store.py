@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.store import Store
+from bot.storage.sqlite import Store
 from dialogs.state import (
     DialogState,
     Goals,

@@ -122,7 +122,7 @@ async def ours(report: Path, *, send_limit: bool, profile: bool) -> None:
     """The Pathways bot (start_for_tests: long polling), its commits timed."""
     from bot.__main__ import freeze_startup_objects
     from bot.config import load_settings
-    from bot.telegram import parts, start_for_tests, stop_for_tests
+    from bot.telegram.app import parts, start_for_tests, stop_for_tests
 
     freeze_startup_objects()  # as `python -m bot` does
     app = await start_for_tests(load_settings(env_file=None))
@@ -554,7 +554,7 @@ async def compare(workdir: Path, users: int, ours: Side, best: float) -> None:
 
 async def prepare_db(path: Path, users: int) -> float:
     """Migrate, seed `users` users, and move their check-ins a month ahead (none due now)."""
-    from bot.store import Store
+    from bot.storage.sqlite import Store
 
     store = await Store.open(path)
     await store.close()

@@ -117,7 +117,7 @@ def _run_telegram(settings: Settings) -> int:
     puts the token itself in the text of a rejected-token error)."""
     from telegram.error import InvalidToken
 
-    from bot.telegram import run_telegram
+    from bot.telegram.app import run_telegram
 
     freeze_startup_objects()
     try:

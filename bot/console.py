@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.attachments import render_attachment
-from bot.checkins import placer
 from bot.config import Settings
+from bot.media.attachments import render_attachment
+from bot.scheduling.checkins import placer
 from bot.service import Service, utcnow
-from bot.store import OutboxRow, Store
+from bot.storage.sqlite import OutboxRow, Store
 from dialogs.state import Command, DialogState, Event, Reply, Text
 
 QUIT_WORDS = frozenset({"/quit", "/exit"})

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.render import merge_replies
-from bot.store import OutboxRow, Store
+from bot.storage.sqlite import OutboxRow, Store
+from bot.telegram.render import merge_replies
 from dialogs.engine import handle, next_checkin
 from dialogs.flow import Flow, intake_flow
 from dialogs.state import (

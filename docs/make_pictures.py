@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.calendar import plan_ics
-from bot.pictures import comparison_caption, comparison_png, roadmap_caption, roadmap_png
+from bot.media.calendar import plan_ics
+from bot.media.pictures import comparison_caption, comparison_png, roadmap_caption, roadmap_png
 from dialogs.plan import build_goals, build_plan
 from dialogs.state import AnswerValue, DialogState
 from knowledge.loader import load_knowledge

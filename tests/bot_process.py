@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from bot.render import messages
+from bot.telegram.render import messages
 from dialogs.state import Reply
 from tests.fake_telegram import FakeTelegram, FakeUser, Message
 

@@ -8,7 +8,7 @@ user's rows in SQL.
 
 `python -m tests.checkin_crowd` is the bot side of a crowd run, in its own process (as in
 production, where Telegram is elsewhere): the real Store, Service, Sweeper and Delivery on a
-fixed clock after the check-ins fell due, sending through a Bot made as `bot.telegram` makes
+fixed clock after the check-ins fell due, sending through a Bot made as `bot.telegram.app` makes
 it, to the fake Bot API in the parent process. Time there may run `scale` times faster (the
 fake's `time_scale`); the bot's rate limiter runs as much faster. It stops once nothing is due
 or unsent (or after `stop_after` messages) and prints its figures as one JSON line.
@@ -30,11 +30,11 @@ from pathlib import Path
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.checkins import UNSENT, Sweeper, placer
 from bot.config import Settings
-from bot.delivery import BURST, Delivery, rate_limiter
+from bot.delivery.sender import BURST, Delivery, rate_limiter
+from bot.scheduling.checkins import UNSENT, Sweeper, placer
 from bot.service import Service
-from bot.store import Store, to_epoch
+from bot.storage.sqlite import Store, to_epoch
 from dialogs.engine import handle
 from dialogs.state import Choice, Command, DialogState, Event, ScheduleCheckin, Text, Turn
 from knowledge.loader import get_knowledge

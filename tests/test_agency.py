@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.telegram import parts, start_for_tests, stop_for_tests
+from bot.telegram.app import parts, start_for_tests, stop_for_tests
 from tests.fake_telegram import FakeTelegram
 from tests.test_telegram_bot import said_times, settings_for, tap, tap_when, texts_until
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram import parts, start_for_tests, stop_for_tests
+from bot.telegram.app import parts, start_for_tests, stop_for_tests
 from tests.bot_process import SCRIPT, Conversation, converse, delivery_report, stored_answers
 from tests.fake_telegram import FakeTelegram, FloodLimits
 from tests.test_telegram_bot import settings_for

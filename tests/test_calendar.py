@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.calendar import PRODID, plan_ics
+from bot.media.calendar import PRODID, plan_ics
 from dialogs.plan import build_goals, build_plan
 from dialogs.state import AnswerValue, DialogState
 from knowledge.loader import load_knowledge

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.checkins import Sweeper, place_checkin, placer
 from bot.config import Settings
+from bot.scheduling.checkins import Sweeper, place_checkin, placer
 from bot.service import Service
-from bot.store import Store
+from bot.storage.sqlite import Store
 from dialogs.state import Choice, Command, Reply, Text
 
 NY = ZoneInfo("America/New_York")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.telegram import parts, start_for_tests, stop_for_tests
+from bot.telegram.app import parts, start_for_tests, stop_for_tests
 from dialogs.state import Choice, Text
 from knowledge.loader import get_knowledge
 from tests.fake_telegram import FakeTelegram, FakeUser

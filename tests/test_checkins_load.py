@@ -13,8 +13,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.checkins import STALE_CLAIM
-from bot.store import Store
+from bot.scheduling.checkins import STALE_CLAIM
+from bot.storage.sqlite import Store
 from tests.bot_process import BotProcess, delivery_report, integrity, mark_kill, read_only
 from tests.checkin_crowd import known_users, run_bot_side, seed
 from tests.fake_telegram import FakeTelegram, FloodLimits

@@ -250,7 +250,7 @@ def test_traceback_with_token_is_redacted(log_output: io.StringIO) -> None:
     try:
         raise httpx.ConnectError(f"cannot reach https://api.telegram.org/bot{TOKEN}/getUpdates")
     except httpx.ConnectError:
-        logging.getLogger("bot.telegram").exception("polling failed for update %d", 7)
+        logging.getLogger("bot.telegram.app").exception("polling failed for update %d", 7)
     text = log_output.getvalue()
     assert "polling failed for update 7" in text and "Traceback" in text
     assert f"bot{REDACTED}/getUpdates" in text and TOKEN not in text

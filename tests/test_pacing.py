@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery import PER_CHAT_BURST, PER_CHAT_INTERVAL, ChatPacer
+from bot.delivery.sender import PER_CHAT_BURST, PER_CHAT_INTERVAL, ChatPacer
 
 
 class Clock:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageColor, ImageStat
 
-from bot.pictures import (
+from bot.media.pictures import (
     BACKDROP,
     CAPTION_LIMIT,
     GOAL,

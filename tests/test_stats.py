@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.service import event_text
-from bot.stats import (
+from bot.agency.stats import (
     GROUPS,
     Checkins,
     PathwayCount,
@@ -32,7 +31,8 @@ from bot.stats import (
     month_bounds,
     participant_id,
 )
-from bot.store import CheckinRow, Store
+from bot.service import event_text
+from bot.storage.sqlite import CheckinRow, Store
 from dialogs.engine import handle
 from dialogs.state import (
     CheckinDue,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import (
+from bot.storage.sqlite import (
     Migration,
     StaleStateError,
     Store,
@@ -35,7 +35,9 @@ from dialogs.state import (
 )
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "bot" / "migrations"
+MIGRATIONS_DIR = (
+    Path(__file__).resolve().parent.parent / "bot" / "storage" / "migrations" / "sqlite"
+)
 
 
 @pytest.fixture

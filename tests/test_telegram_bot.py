@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.config import Secret, Settings
-from bot.telegram import parts, start_for_tests, stop_for_tests
+from bot.telegram.app import parts, start_for_tests, stop_for_tests
 from tests.fake_telegram import FakeTelegram, sample_png
 
 Application = Any

@@ -28,15 +28,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.agency import Agency
-from bot.checkins import Sweeper, placer
+from bot.agency.desk import Agency
 from bot.config import Settings
 from bot.console import parse_event
-from bot.delivery import Delivery, rate_limiter
-from bot.polling import ConfirmAfterCommit
-from bot.render import parse_callback
+from bot.delivery.sender import Delivery, rate_limiter
+from bot.scheduling.checkins import Sweeper, placer
 from bot.service import Service, utcnow
-from bot.store import Store
+from bot.storage.sqlite import Store
+from bot.telegram.polling import ConfirmAfterCommit
+from bot.telegram.render import parse_callback
 from dialogs.state import Choice, Event, Media, Text
 from knowledge.loader import get_knowledge
 

@@ -1,7 +1,7 @@
 -- 0001: users, answers history, plan milestones, update idempotence, outbox, check-ins,
 -- handoffs and referral codes.
 -- Instants are UTC epoch seconds (INTEGER); calendar dates are ISO 'YYYY-MM-DD' (TEXT).
--- (schema_version itself is created by bot/store.py before any migration runs.)
+-- (schema_version itself is created by bot/storage/sqlite.py before any migration runs.)
 
 CREATE TABLE users (
     user_id          INTEGER PRIMARY KEY,

@@ -1,6 +1,6 @@
 """The outbox sender: committed replies leave in order per chat, within Telegram's limits.
 
-Replies are saved before they are sent (see `bot.store`). This module sends them: one task per
+Replies are saved before they are sent (see `bot.storage`). This module sends them: one task per
 chat with unsent rows (so a chat's messages keep their order and a slow chat never holds up
 the others), marking each row sent as soon as Telegram accepts it. On start it sends whatever
 a crash left unsent. 429 waits `retry_after`; 5xx and network errors back off and retry; 403
@@ -31,9 +31,9 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.attachments import render_attachment
-from bot.render import caption, messages
-from bot.store import OutboxRow, Store
+from bot.media.attachments import render_attachment
+from bot.storage.sqlite import OutboxRow, Store
+from bot.telegram.render import caption, messages
 from dialogs.state import DialogState, Reply
 from knowledge.model import Knowledge
 

@@ -31,7 +31,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot import notices
+from bot.agency import notices
 from dialogs.state import (
     CancelCheckins,
     CloseHandoff,
@@ -138,7 +138,7 @@ class CheckinRow:
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One forward schema step: bot/migrations/NNNN_name.sql."""
+    """One forward schema step: bot/storage/migrations/sqlite/NNNN_name.sql."""
 
     version: int
     name: str
@@ -152,7 +152,7 @@ MIGRATION_FILE = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
 
 def load_migrations(source: Traversable | None = None) -> tuple[Migration, ...]:
     """The migrations in a folder (default: the bot.migrations package), checked 1..N."""
-    folder = source if source is not None else resources.files("bot.migrations")
+    folder = source if source is not None else resources.files("bot.storage.migrations.sqlite")
     found = []
     for entry in folder.iterdir():
         match = MIGRATION_FILE.match(entry.name)

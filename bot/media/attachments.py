@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.calendar import plan_ics
-from bot.pictures import comparison_caption, comparison_png, roadmap_caption, roadmap_png
+from bot.media.calendar import plan_ics
+from bot.media.pictures import comparison_caption, comparison_png, roadmap_caption, roadmap_png
 from dialogs.state import Attachment, DialogState
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge

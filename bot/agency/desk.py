@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from bot import stats
+from bot.agency import stats
 from bot.service import Service
-from bot.store import Handoff, Store
+from bot.storage.sqlite import Handoff, Store
 from dialogs.state import CounselorMessage, Handback, Reply
 
 COUNSELOR_HELP = (

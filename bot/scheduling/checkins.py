@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.service import Service
-from bot.store import Store
+from bot.storage.sqlite import Store
 from dialogs.state import CheckinDue
 
 log = logging.getLogger(__name__)

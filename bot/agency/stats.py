@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from bot.store import Store, from_epoch, to_epoch
+from bot.storage.sqlite import Store, from_epoch, to_epoch
 from dialogs.state import Phase
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge

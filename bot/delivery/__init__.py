@@ -1,0 +1,1 @@
+"""Delivery: the outbox sender, within Telegram's limits."""

@@ -1,0 +1,1 @@
+"""Attachments as bytes: the roadmap and comparison pictures and the calendar file."""

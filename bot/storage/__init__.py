@@ -1,0 +1,1 @@
+"""Storage: the database and its migrations (today SQLite, `bot.storage.sqlite`)."""
