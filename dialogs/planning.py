@@ -1,0 +1,136 @@
+"""Phase 5, plan development: the milestones, agreeing them, and when to check in.
+
+The milestones themselves are built by pure logic in `dialogs.plan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from dialogs import messages as say
+from dialogs.core import Ctx, Outcome, chosen_pathway, reask
+from dialogs.plan import build_plan, shift_plan
+from dialogs.state import (
+    Attachment,
+    DialogState,
+    Option,
+    Phase,
+    Reply,
+    ScheduleCheckin,
+)
+
+CADENCES = {"weekly": 7, "biweekly": 14, "monthly": 30}
+
+
+CADENCE_LABELS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Every month"}
+
+
+CHECKIN_HOURS = (
+    (9, "Morning (9 am)"),
+    (12, "Noon"),
+    (15, "Afternoon (3 pm)"),
+    (18, "Evening (6 pm)"),
+)
+
+
+def to_plan(ctx: Ctx, state: DialogState) -> Outcome:
+    pathway = chosen_pathway(ctx, state)
+    entry = state.entry_step or 1
+    milestones = build_plan(pathway, ctx.kb.process, entry, state.goals, state.answers, ctx.today)
+    state = replace(state, phase=Phase.PLAN, milestones=milestones, pending="plan_ok")
+    return Outcome(state, (*plan_replies(ctx, state), ask_plan_ok(ctx, state)))
+
+
+def plan_replies(ctx: Ctx, state: DialogState) -> tuple[Reply, ...]:
+    lines = [say.PLAN_INTRO]
+    for m in state.milestones:
+        tick = "✓ " if m.done else ""
+        lines.append(f"{tick}{m.target:%b %Y}  {m.title}")
+    nxt = state.current_milestone
+    if nxt and nxt.action:
+        lines.append("")
+        lines.append(say.NEXT_ACTION.format(action=nxt.action))
+    summary = "\n".join(lines)
+    return (
+        Reply(summary),
+        Reply("", attachment=Attachment("roadmap")),
+        Reply("", attachment=Attachment("calendar")),
+    )
+
+
+def ask_plan_ok(ctx: Ctx, state: DialogState) -> Reply:
+    options = (
+        Option("plan:yes", say.PLAN_YES),
+        Option("plan:slower", say.PLAN_SLOWER),
+        Option("plan:goal", say.PLAN_GOAL),
+    )
+    return Reply(say.PLAN_OK, options)
+
+
+def plan_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "plan:yes": ("yes", "ok", "good", "fine", "great", "looks good", "perfect"),
+        "plan:slower": ("more time", "slower", "too fast", "later", "longer"),
+        "plan:goal": ("change goal", "other goal", "different goal"),
+    }
+
+
+def answer_plan_ok(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    if option == "plan:slower":
+        state = replace(state, milestones=shift_plan(state.milestones, 3))
+        moved = Reply(say.PLAN_MOVED.format(months=3))
+        return Outcome(state, (moved, *plan_replies(ctx, state), ask_plan_ok(ctx, state)))
+    if option == "plan:goal":
+        state = replace(state, phase=Phase.GOALS, pending="goal")
+        return Outcome(state, reask(ctx, state, ""))
+    state = replace(state, pending="cadence", plan_made_on=state.plan_made_on or ctx.today)
+    return Outcome(state, (ask_cadence(ctx, state),))
+
+
+def ask_cadence(ctx: Ctx, state: DialogState) -> Reply:
+    return Reply(say.CADENCE_ASK, tuple(Option(f"cad:{k}", v) for k, v in CADENCE_LABELS.items()))
+
+
+def cadence_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "cad:weekly": ("weekly", "every week", "once a week", "7 days", "week"),
+        "cad:biweekly": ("every two weeks", "2 weeks", "biweekly", "every other week", "fortnight"),
+        "cad:monthly": ("monthly", "every month", "once a month", "month"),
+    }
+
+
+def answer_cadence(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    key = option.removeprefix("cad:")
+    state = replace(state, cadence_days=CADENCES[key], unanswered=0)
+    if state.checkin_hour is None:
+        state = replace(state, pending="checkin_time")
+        return Outcome(state, (ask_checkin_time(ctx, state),))
+    return _start_checkins(ctx, state)
+
+
+def _start_checkins(ctx: Ctx, state: DialogState) -> Outcome:
+    days = state.cadence_days or CADENCES["biweekly"]
+    label = next(CADENCE_LABELS[k] for k, v in CADENCES.items() if v == days)
+    due = ctx.now + timedelta(days=days)
+    state = replace(state, phase=Phase.ENGAGED, pending=None, unanswered=0)
+    text = say.CADENCE_SET.format(cadence=label.lower(), date=f"{due:%a %d %b}")
+    return Outcome(state, (Reply(text),), (ScheduleCheckin(due),))
+
+
+def ask_checkin_time(ctx: Ctx, state: DialogState) -> Reply:
+    return Reply(say.TIME_ASK, tuple(Option(f"hour:{h}", label) for h, label in CHECKIN_HOURS))
+
+
+def checkin_time_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "hour:9": ("morning", "9", "9am", "early", "am"),
+        "hour:12": ("noon", "midday", "lunch", "12"),
+        "hour:15": ("afternoon", "3", "3pm", "after school"),
+        "hour:18": ("evening", "6", "6pm", "night", "after work", "pm"),
+    }
+
+
+def answer_checkin_time(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    state = replace(state, checkin_hour=int(option.removeprefix("hour:")))
+    return _start_checkins(ctx, state)

@@ -1,0 +1,54 @@
+"""Phase 3, pathway selection: choose a pathway or compare them first."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dialogs import messages as say
+from dialogs.core import Ctx, Outcome
+from dialogs.goals import to_goals
+from dialogs.plan import job_names
+from dialogs.recommend import entry_step, recommend
+from dialogs.state import (
+    Attachment,
+    DialogState,
+    Option,
+    Phase,
+    Reply,
+)
+
+
+def ask_pick(ctx: Ctx, state: DialogState) -> Reply:
+    ranked = recommend(ctx.kb, ctx.flow, state.answers)
+    options = [
+        Option(f"pick:{r.pathway.id}", say.CHOOSE.format(name=r.pathway.short_name)) for r in ranked
+    ]
+    return Reply(say.PICK_PATHWAY, (*options, Option("compare", say.COMPARE)))
+
+
+def pick_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    found = {f"pick:{p.id}": (p.name, p.short_name, *p.synonyms) for p in ctx.kb.pathways}
+    found["compare"] = ("compare", "both", "side by side", "difference", "not sure")
+    return found
+
+
+def answer_pick(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    if option == "compare":
+        return Outcome(state, (comparison(ctx), ask_pick(ctx, state)))
+    pathway = ctx.kb.pathway(option.removeprefix("pick:"))
+    entry = entry_step(pathway, state.answers)
+    state = replace(state, pathway_id=pathway.id, entry_step=entry, phase=Phase.SELECT)
+    first = Reply(say.CHOSEN.format(name=pathway.name))
+    return Outcome(state, (first,)).then(to_goals(ctx, state))
+
+
+def comparison(ctx: Ctx) -> Reply:
+    lines = [say.COMPARE_INTRO]
+    for pathway in ctx.kb.pathways:
+        lines.append("")
+        lines.append(pathway.name)
+        for step in pathway.steps:
+            pay = f" - {step.pay.text_both()}" if step.pay else ""
+            jobs = f": {job_names(step, 2)}" if step.jobs else ""
+            lines.append(f"  {step.number}. {step.title}{jobs}{pay}")
+    return Reply("\n".join(lines), attachment=Attachment("comparison"))
