@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
+from dialogs import topics
 from knowledge.model import Education, Job, Knowledge, Pathway, Pay, PayUnit, Resource
 from knowledge.queries import (
     Comparison,
@@ -31,6 +32,7 @@ from knowledge.queries import (
     pay_fits,
     steps_needing,
     steps_numbered,
+    title_words,
 )
 
 MAX_ANSWER_CHARS = 3500
@@ -40,6 +42,7 @@ HOUR_IF_BELOW = 200
 YEAR_FROM = 1000
 """A bare amount from this up is read as per year ('jobs over 50k'); per hour it is absurd."""
 HOURS_PER_WEEK = 40
+HOURS_PER_DAY = 8
 MONTHS_PER_YEAR = 12
 TYPO_CUTOFF = 80.0
 """How close a misspelt word must be to a keyword to be read as it ('dolars' -> 'dollars')."""
@@ -97,7 +100,8 @@ _STOPWORDS = _words(
     hi hello hey ok okay yes yeah nope dont don't do i'm im what's it's know think want like would
     take takes can could should will who is are did kind type sort lot good well one two ten
     give list each every per usd typically usually average around roughly approximately high ged
-    hiset info information"""
+    hiset info information last long lift math english start begin old age teach class classes
+    course courses where day days daily"""
 )
 """Common words left as typed."""
 _NOT_JOB_WORDS = (
@@ -117,6 +121,7 @@ _UNIT_WORDS = {
     ),
     **dict.fromkeys(("week", "weeks", "weekly", "wk", "wks"), "week"),
     **dict.fromkeys(("month", "months", "monthly", "mo", "mos"), "month"),
+    **dict.fromkeys(("day", "days", "daily"), "day"),
 }
 _NUMBER_WORDS = {
     "ten": "10",
@@ -139,14 +144,30 @@ _STEP_WORDS = {
 }
 
 
+_KEEP = _words("nurse nurses doctor doctors teacher teachers lawyer lawyers driver drivers")
+"""Everyday job words that are close to a keyword but mean a job the documents do not list."""
+
+
 @functools.lru_cache(maxsize=4096)
 def _correct(word: str) -> str:
     """A misspelt keyword read as the keyword ('dolars' -> 'dollars'); other words unchanged."""
-    if len(word) < 3 or word in _STOPWORDS or word in _UNIT_WORDS:
+    if len(word) < 3 or word in _STOPWORDS or word in _UNIT_WORDS or word in _KEEP:
         return word
     cutoff = SHORT_TYPO_CUTOFF if len(word) == 3 else TYPO_CUTOFF
     found = process.extractOne(word, _KEYWORDS, scorer=fuzz.ratio, score_cutoff=cutoff)
     return found[0] if found else word
+
+
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ONES_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_COMPOUND = re.compile(r"\b(" + "|".join(_TENS_WORDS) + r")[- ](" + "|".join(_ONES_WORDS) + r")\b")
+
+
+def _compound_numbers(text: str) -> str:
+    """'twenty-five' -> '25'."""
+    return _COMPOUND.sub(
+        lambda m: str(10 * (_TENS_WORDS.index(m[1]) + 2) + _ONES_WORDS.index(m[2]) + 1), text
+    )
 
 
 def _fix_word(word: str, protected: frozenset[str]) -> str:
@@ -160,7 +181,7 @@ def _fix_word(word: str, protected: frozenset[str]) -> str:
 def _normalize(text: str, protected: frozenset[str] = frozenset()) -> str:
     """Lower case, numbers apart from words, misspelt keywords fixed, 'more then' -> 'more than'."""
     t = text.lower().replace("’", "'").replace("‘", "'")
-    t = re.sub(r"[–—−]", "-", t)
+    t = _compound_numbers(re.sub(r"[–—−]", "-", t))
     t = re.sub(r"(\d)([a-z])", r"\1 \2", t)
     t = re.sub(r"([a-z])(\d)", r"\1 \2", t)
     t = re.sub(r"[a-z]+(?:'[a-z]+)?", lambda m: _fix_word(m.group(), protected), t)
@@ -181,7 +202,7 @@ _AMOUNT = re.compile(
     (?:\s*(?:dollars?|bucks?|usd)\b)?
     (?:\s*(?:/|\ban?\b|\bper\b|\beach\b|\bevery\b|\bthe\b)?\s*
        (?P<unit>hours?|hourly|hrs?|h|years?|yearly|annually|annual|annum|yrs?|y
-          |weeks?|weekly|wks?|months?|monthly|mos?)\b)?
+          |weeks?|weekly|wks?|months?|monthly|mos?|days?|daily)\b)?
     """,
     re.VERBOSE,
 )
@@ -255,10 +276,18 @@ def _settle(typed: _Typed) -> Money:
         return Money(
             hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note + " (40 hours)."
         )
+    if typed.per == "day":
+        hourly = round(typed.amount / HOURS_PER_DAY, 2)
+        note = f"I counted {_dollars(typed.amount)} a day as {_amount_text(hourly, PayUnit.HOUR)}"
+        return Money(
+            hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note + " (an 8-hour day)."
+        )
     if typed.per == "month":
         yearly = round(typed.amount * MONTHS_PER_YEAR, 2)
+        per_hour = Pay(yearly, yearly, PayUnit.YEAR).hourly.text()
         note = (
-            f"I counted {_dollars(typed.amount)} a month as {_amount_text(yearly, PayUnit.YEAR)}."
+            f"I counted {_dollars(typed.amount)} a month as {_amount_text(yearly, PayUnit.YEAR)}"
+            f" ({per_hour}, at 2,080 hours a year)."
         )
         return Money(yearly, PayUnit.YEAR, typed.typed, Assumed.CONVERTED, neg, note)
     if typed.per:
@@ -325,6 +354,9 @@ _NOT_QUESTIONS = re.compile(
 )
 
 
+_MONEY_MARK = re.compile(r"\$|\b(?:dollars?|bucks?|usd|grand)\b|\d\s*k\b")
+
+
 def looks_like_question(text: str) -> bool:
     """True when the text reads as a question about jobs or pay rather than a plain answer."""
     t = _normalize(text)
@@ -336,14 +368,16 @@ def looks_like_question(text: str) -> bool:
         return True
     if _comparison(t) is not None and _typed_amounts(t):
         return True
+    if _typed_amounts(t) and (_MONEY_MARK.search(t) or _PAY_WORDS.search(t)):
+        return True
     return re.search(r"\b(?:salary|salaries|wages?)\b", t) is not None
 
 
 def _comparison(t: str) -> Comparison | None:
     """Which comparison the text asks for, if any ('no more than' is LESS, not MORE)."""
-    if _BETWEEN.search(t) and len(_typed_amounts(t)) >= 2:
-        return Comparison.BETWEEN
     less, more = _LESS.search(t), _MORE.search(t)
+    if len(_typed_amounts(t)) >= 2 and (_BETWEEN.search(t) or (less and more)):
+        return Comparison.BETWEEN
     if less and (not more or less.start() <= more.start()):
         return Comparison.LESS
     return Comparison.MORE if more else None
@@ -442,7 +476,9 @@ def _pay_comparison(asked: _Asked) -> Answer | None:
     """'What pays more than $20 an hour?', 'jobs under 40k', 'between $15 and $20 an hour'."""
     comparison = _comparison(asked.t)
     typed = _typed_amounts(asked.t)
-    if not typed or (comparison is None and not _PAY_WORDS.search(asked.t)):
+    if not typed or (
+        comparison is None and not _PAY_WORDS.search(asked.t) and not _MONEY_MARK.search(asked.t)
+    ):
         return None
     amounts: tuple[Money, ...]
     if comparison is Comparison.BETWEEN:
@@ -452,7 +488,7 @@ def _pay_comparison(asked: _Asked) -> Answer | None:
     trouble = next((t for t in map(_amount_trouble, amounts) if t), None)
     if trouble is not None:
         return Answer(trouble)
-    query = _query(comparison, amounts)
+    query = _query(comparison, amounts, asked.t)
     if asked.job_matches:
         return _job_pay_answer(asked.job_matches, query, _notes(amounts))
     return _pay_answer(asked, compare_pay(asked.scoped, query), _notes(amounts))
@@ -477,7 +513,14 @@ def _conversion(asked: _Asked) -> Answer | None:
     return Answer(f"{note}{pay.text_both()}, counting 40 hours a week, 52 weeks a year.")
 
 
-def _query(comparison: Comparison | None, amounts: Sequence[Money]) -> PayQuery:
+_INCLUSIVE = re.compile(
+    r"\b(?:at least|at most|no less than|not less than|no more than|not more than|min(?:imum)?"
+    r"|max(?:imum)?|up to|or more|or less|or above|or below|or higher|or lower|and up|starting at)"
+    r"\b|\d\s*\+"
+)
+
+
+def _query(comparison: Comparison | None, amounts: Sequence[Money], t: str = "") -> PayQuery:
     """The query for settled amounts; no comparison word means 'around' (a one-point range)."""
     first = amounts[0]
     assert first.unit is not None
@@ -485,7 +528,7 @@ def _query(comparison: Comparison | None, amounts: Sequence[Money]) -> PayQuery:
         return PayQuery(comparison, first.amount, first.unit, upper=amounts[1].amount)
     if comparison is None:
         return PayQuery(Comparison.BETWEEN, first.amount, first.unit, upper=first.amount)
-    return PayQuery(comparison, first.amount, first.unit)
+    return PayQuery(comparison, first.amount, first.unit, inclusive=bool(_INCLUSIVE.search(t)))
 
 
 def _amount_trouble(money: Money) -> str | None:
@@ -548,9 +591,9 @@ def _wanted(query: PayQuery) -> str:
     amount = Pay(query.amount, query.amount, query.unit)
     both = amount.text_both() if query.amount else "$0"
     if query.comparison is Comparison.MORE:
-        return f"more than {both}"
+        return f"at least {both}" if query.inclusive else f"more than {both}"
     if query.comparison is Comparison.LESS:
-        return f"less than {both}"
+        return f"at most {both}" if query.inclusive else f"less than {both}"
     upper = query.amount if query.upper is None else query.upper
     if upper == query.amount:
         return both
@@ -602,10 +645,41 @@ def _job_matches(asked: _Asked) -> tuple[JobMatch, ...]:
     best: tuple[JobMatch, ...] = ()
     for phrase in _job_phrases(asked):
         found = find_jobs(asked.kb, phrase)
-        found = tuple(m for m in found if m.pathway.id in ids) or found if ids else found
-        if found and (not best or found[0].score >= best[0].score):
+        scoped = tuple(m for m in found if m.pathway.id in ids) if ids else found
+        if not scoped and found and not _covers(_job_phrases(asked)[-1], asked.kb):
+            continue  # 'software engineer': 'software' named IT, 'engineer' is elsewhere
+        found = scoped or found
+        if found and (not best or found[0].score >= best[0].score) and _covers(phrase, asked.kb):
             best = found
     return best
+
+
+COVER_CUTOFF = 75.0
+"""Each word that names a job must be this close to a word of a matched title, or the job is
+not one the documents list ('software engineer' is not 'manufacturing engineer')."""
+
+
+def _covers(phrase: str, kb: Knowledge) -> bool:
+    """True when every word of the phrase is (nearly) a word of some job title."""
+    titles = _title_vocabulary(kb)
+    for word in title_words(phrase):
+        if word in _OPTIONAL_TITLE_WORDS or word in titles:
+            continue
+        near = process.extractOne(word, titles, scorer=fuzz.ratio, score_cutoff=COVER_CUTOFF)
+        if near is None and not any(t.startswith(word[:4]) for t in titles if len(word) >= 4):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=8)
+def _title_vocabulary(kb: Knowledge) -> frozenset[str]:
+    """Every word of every job title."""
+    return frozenset(w for job in kb.jobs for w in title_words(job.title))
+
+
+_OPTIONAL_TITLE_WORDS = _words(
+    "it technician specialist worker position maine job jobs work career person"
+)
 
 
 def _job_answer(asked: _Asked) -> Answer | None:
@@ -851,7 +925,7 @@ def _unskilled_answer(asked: _Asked) -> Answer | None:
 
 
 _EXAMPLES = (
-    "What pays more than $20 an hour?",
+    "What pays more than 20 dollars an hour?",
     "How much does a welder make?",
     "What do I need to be a CNC operator?",
     "Which jobs need an associate degree?",
@@ -870,7 +944,52 @@ def _unknown(asked: _Asked) -> Answer:
     return Answer("\n".join([head, "You can ask me things like:", *examples]))
 
 
+def _topic(asked: _Asked) -> topics.Topic:
+    """The question as the topical readers see it."""
+    return topics.Topic(asked.t, asked.kb, asked.scoped, asked.job_matches, asked.pathways)
+
+
+def _topical(read: Callable[[topics.Topic], str | None]) -> Callable[[_Asked], Answer | None]:
+    """A reader of dialogs.topics as a reader of this module."""
+
+    def reader(asked: _Asked) -> Answer | None:
+        text = read(_topic(asked))
+        return None if text is None else Answer(text)
+
+    reader.__name__ = read.__name__
+    return reader
+
+
+def _outside(asked: _Asked) -> Answer | None:
+    """A job the documents do not list ('nurse', 'software engineer'): say so, no figures."""
+    if asked.job_matches or not (_PAY_WORDS.search(asked.t) or _NEED_WORDS.search(asked.t)):
+        return None
+    phrases = _job_phrases(asked)
+    if not phrases or _covers(phrases[-1], asked.kb):
+        return None
+    return _not_covered(asked, phrases[-1])
+
+
+def _not_covered(asked: _Asked, phrase: str) -> Answer:
+    names = " and ".join(p.short_name for p in asked.kb.pathways)
+    return Answer(
+        f"The documents do not cover “{phrase}”. They list {names} jobs only, so I have no "
+        "figures or requirements for it.\nYou can ask about a job on those pathways, like a "
+        "welder or help desk, or what pays more than 20 dollars an hour."
+    )
+
+
 _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
+    _topical(topics.unskilled_job_answer),
+    _topical(topics.location_answer),
+    _topical(topics.term_answer),
+    _topical(topics.readiness_answer),
+    _topical(topics.duration_answer),
+    _topical(topics.school_answer),
+    _topical(topics.need_answer),
+    _topical(topics.start_answer),
+    _topical(topics.phase_answer),
+    _topical(topics.last_step_answer),
     _conversion,
     _pay_comparison,
     _extremes_answer,
@@ -879,6 +998,7 @@ _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
     _step_answer,
     _unskilled_answer,
     _phases_answer,
+    _outside,
     _pathway_answer,
 )
 """Readers in order: the first that recognises the question answers it."""

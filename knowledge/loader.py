@@ -22,6 +22,7 @@ from knowledge.model import (
     Process,
     Resource,
     Step,
+    Term,
 )
 
 T = TypeVar("T")
@@ -360,7 +361,7 @@ def _phase(value: object, at: _At) -> Phase:
 
 def _process(value: object, at: _At) -> Process:
     """The process file's content."""
-    fields = _mapping(value, at, _PROCESS_KEYS, _PROCESS_KEYS)
+    fields = _mapping(value, at, _PROCESS_KEYS, _PROCESS_KEYS | {"terms"})
     phases = _items(fields["phases"], at.key("phases"), _phase)
     for i, phase in enumerate(phases):
         if phase.number != i + 1:
@@ -375,6 +376,19 @@ def _process(value: object, at: _At) -> Process:
         unskilled_jobs=_texts(fields["unskilled_jobs"], at.key("unskilled_jobs")),
         unskilled_note=_text(fields["unskilled_note"], at.key("unskilled_note")),
         not_comprehensive=_text(fields["not_comprehensive"], at.key("not_comprehensive")),
+        terms=_items(fields.get("terms"), at.key("terms"), _term),
+    )
+
+
+def _term(value: object, at: _At) -> Term:
+    """One described resource or name: name, about, aliases."""
+    fields = _mapping(
+        value, at, frozenset({"name", "about"}), frozenset({"name", "about", "aliases"})
+    )
+    return Term(
+        name=_text(fields["name"], at.key("name")),
+        about=_text(fields["about"], at.key("about")),
+        aliases=_texts(fields.get("aliases"), at.key("aliases")),
     )
 
 

@@ -180,6 +180,15 @@ class Phase:
 
 
 @dataclass(frozen=True, slots=True)
+class Term:
+    """A resource or name the documents mention, with what they say about it."""
+
+    name: str
+    about: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Process:
     """The Career Pathways process shared by every pathway."""
 
@@ -190,6 +199,8 @@ class Process:
     unskilled_jobs: tuple[str, ...]
     unskilled_note: str
     not_comprehensive: str
+    terms: tuple[Term, ...] = ()
+    """Resources and names (NorthStar, Maine JobLink ...) as the documents describe them."""
 
 
 @dataclass(frozen=True, slots=True)

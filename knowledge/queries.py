@@ -76,6 +76,8 @@ class PayQuery:
     unit: PayUnit
     upper: float | None = None
     """The upper bound of a BETWEEN query (`amount` is the lower one)."""
+    inclusive: bool = False
+    """'At least' / 'at most': a range that touches the amount counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +108,12 @@ def pay_fits(pay: Pay, query: PayQuery) -> tuple[bool, bool]:
     """(whole range fits, range at least reaches) for one pay range, in the query's unit."""
     p = pay.to(query.unit)  # rounded to cents, so it agrees with the figure the user sees
     if query.comparison is Comparison.MORE:
+        if query.inclusive:
+            return p.min >= query.amount, p.max >= query.amount
         return p.min > query.amount, p.max > query.amount
     if query.comparison is Comparison.LESS:
+        if query.inclusive:
+            return p.max <= query.amount, p.min <= query.amount
         return p.max < query.amount, p.min < query.amount
     upper = query.amount if query.upper is None else query.upper
     low, high = min(query.amount, upper), max(query.amount, upper)

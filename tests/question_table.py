@@ -208,7 +208,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "how much does a nurse make",
         lacks=("welder",),
-        says=("don't know", "nurse"),
+        says=("do not cover", "nurse"),
     ),
     # ---- requirements ----
     Case(
@@ -354,7 +354,7 @@ CASES: tuple[Case, ...] = (
     Case("yes", question=False),
     Case("ged", question=False),
     Case("word and excel", question=False),
-    Case("$15 an hour", question=False),
+    Case("$15 an hour", has=("general laborer",), says=("$15 an hour",)),
     Case("I went to college", question=False),
     Case("I like fixing things", question=False),
     Case("don't know", question=False),

@@ -178,7 +178,6 @@ def test_looks_like_question(text: str) -> None:
         "no",
         "ged",
         "word and excel",
-        "$15 an hour",
         "step 3",
         "maria",
         "",

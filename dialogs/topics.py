@@ -1,0 +1,446 @@
+"""Answers about what the documents say beyond pay: durations, schools, resources, requirements
+by topic (age, lifting, math, English ...), where to start, the process (pure).
+
+Each reader takes the question in normalized form (`t`), the knowledge narrowed to the pathways
+the question names (`scoped`), the jobs it names and the whole knowledge, and returns the answer
+text or None when the question is not its kind. Every fact is quoted from the knowledge YAML.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from knowledge.model import Education, Knowledge, Pathway, Resource, Step, Term
+from knowledge.queries import JobMatch, StepRef, step_refs
+
+RESOURCE_WORD_CUTOFF = 85.0
+"""How close a typed word must be to a word of a school's programme to count ('comptai')."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A question, read for the topical readers."""
+
+    t: str
+    kb: Knowledge
+    scoped: Knowledge
+    jobs: tuple[JobMatch, ...]
+    named_pathways: tuple[Pathway, ...]
+
+    @property
+    def plain(self) -> str:
+        """Only letters, digits and single spaces ('o*net' -> 'o net')."""
+        return _plain(self.t)
+
+
+def _plain(text: str) -> str:
+    """Lower-case letters and digits, single spaces."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ---- which steps a question is about -----------------------------------------------------------
+
+_STEP_NUMBER = re.compile(r"\bsteps? ?(\d)\b")
+_EDUCATION_WORDS = (
+    (Education.CREDENTIAL, re.compile(r"\bcertif\w*|\bcredential\w*|\bcerts?\b|\bcomptia\b")),
+    (Education.ASSOCIATE, re.compile(r"\bassociates?'?s?\b|\b(?:2|two)[- ]?years?\b")),
+    (
+        Education.BACHELOR,
+        re.compile(r"\bbachelors?'?s?\b|\b(?:4|four)[- ]?years?\b|\buniversity\b|\bengineer\w*"),
+    ),
+)
+
+
+def _steps_about(topic: Topic) -> tuple[StepRef, ...]:
+    """The steps a question names: by job, by step number, by education, else none."""
+    if topic.jobs:
+        seen: dict[tuple[str, int], StepRef] = {}
+        for m in topic.jobs:
+            seen.setdefault((m.pathway.id, m.step.number), m.ref)
+        return tuple(seen.values())
+    found = _STEP_NUMBER.search(topic.t)
+    if found:
+        number = int(found.group(1))
+        return tuple(r for r in step_refs(topic.scoped) if r.step.number == number)
+    if re.search(r"\b(?:last|final|top|highest) step\b", topic.t):
+        return tuple(StepRef(p, p.steps[-1]) for p in topic.scoped.pathways)
+    for level, pattern in _EDUCATION_WORDS:
+        if pattern.search(topic.t):
+            return tuple(r for r in step_refs(topic.scoped) if r.step.education == level)
+    return ()
+
+
+# ---- how long -------------------------------------------------------------------------------
+
+_HOW_LONG = re.compile(
+    r"\bhow (?:long|many (?:years?|months?|weeks?))\b|\bhow much time\b|\bduration\b"
+    r"|\btime (?:does it|it) takes?\b|\blength of\b|\bhow fast\b|\bhow quick\w*\b"
+)
+
+
+def duration_answer(topic: Topic) -> str | None:
+    """'How long does the certificate take?': each step's time, in the documents' words."""
+    if not _HOW_LONG.search(topic.t):
+        return None
+    refs = _steps_about(topic) or tuple(r for r in step_refs(topic.scoped) if r.step.number >= 2)
+    lines = [_duration_line(r, topic.jobs) for r in refs]
+    lines.append("The documents give no exact dates; your plan shows estimates.")
+    return "\n".join(lines)
+
+
+def _duration_line(ref: StepRef, jobs: Sequence[JobMatch]) -> str:
+    """'• Manufacturing step 3 (welder): short-term (one year or less).'"""
+    titles = [m.job.title for m in jobs if m.step is ref.step and m.pathway is ref.pathway]
+    who = f" ({', '.join(dict.fromkeys(titles))})" if titles else ""
+    step = ref.step
+    if step.duration_text:
+        return f"• {ref.label}{who}: {step.duration_text}."
+    return f"• {ref.label}{who}: the documents give no time for this step."
+
+
+# ---- where to study ---------------------------------------------------------------------------
+
+_SCHOOL = re.compile(
+    r"\b(?:schools?|colleges?|universit\w*|class(?:es)?|courses?|programs?|programmes?|study"
+    r"|train|training|teach\w*|taught|learn|offer\w*|enrol\w*|sign up)\b"
+)
+_WHERE = re.compile(r"\b(?:where|which|what|who|any|list|name)\b")
+
+
+def _set(text: str) -> frozenset[str]:
+    """The words of a string, as a set."""
+    return frozenset(text.split())
+
+
+_TOPIC_STOP = _set(
+    """where which what who any list name can could i do does did to a an the for in of on at
+    take taking get study learn train training teach teaches teaching taught offer offers
+    school schools college colleges university universities class classes course courses
+    program programs programme programmes is are there me my some find go should want enroll
+    sign up about with give tell show need how job jobs work become near maine"""
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _all_resources(kb: Knowledge) -> tuple[tuple[StepRef, Resource], ...]:
+    """Every (step, resource) pair that names a school or programme (not step one's tools)."""
+    return tuple(
+        (ref, res) for ref in step_refs(kb) if ref.step.number >= 2 for res in ref.step.resources
+    )
+
+
+def _resource_words(res: Resource) -> frozenset[str]:
+    return frozenset(_plain(res.text()).split())
+
+
+def _word_hits(word: str, words: frozenset[str]) -> bool:
+    if word in words:
+        return True
+    if len(word) < 4:
+        return False
+    return any(
+        (len(w) >= 4 and (w.startswith(word) or word.startswith(w)))
+        or fuzz.ratio(word, w) >= RESOURCE_WORD_CUTOFF
+        for w in words
+    )
+
+
+def school_answer(topic: Topic) -> str | None:
+    """'Which schools teach CNC?', 'where can I take CompTIA classes?'."""
+    plain = topic.plain
+    if not (_SCHOOL.search(plain) and (_WHERE.search(plain) or "?" in topic.t)):
+        return None
+    wanted = [w for w in plain.split() if w not in _TOPIC_STOP and not w.isdigit()]
+    pairs = [p for p in _all_resources(topic.kb) if p[0].pathway in topic.scoped.pathways]
+    hits = [
+        p for p in pairs if wanted and all(_word_hits(w, _resource_words(p[1])) for w in wanted)
+    ]
+    if not hits and wanted:
+        hits = [p for p in pairs if any(_word_hits(w, _resource_words(p[1])) for w in wanted)]
+    head = "The documents name these schools and programmes:"
+    if not hits:
+        refs = _steps_about(topic)
+        if refs:
+            hits = [p for p in pairs if p[0] in refs]
+            head = "The documents list these for " + ", ".join(r.label for r in refs) + ":"
+        elif topic.named_pathways or not wanted:
+            hits = pairs
+        else:
+            return None
+    if not hits:
+        return "The documents name no school for that step."
+    return "\n".join([head, *_school_lines(hits)])
+
+
+def _school_lines(pairs: Sequence[tuple[StepRef, Resource]]) -> list[str]:
+    """'• Central Maine Community College: CompTIA+, CompTIA Security (IT step 3)'."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for ref, res in pairs:
+        names = grouped.setdefault((res.provider or res.name, ref.label), [])
+        if res.provider and res.name not in names:
+            names.append(res.name)
+    return [
+        f"• {who}: {', '.join(names)} ({label})" if names else f"• {who} ({label})"
+        for (who, label), names in grouped.items()
+    ]
+
+
+# ---- what is ... ----------------------------------------------------------------------------
+
+_WHAT_IS = re.compile(
+    r"\b(?:what|whats|who|tell me about|explain|info|information|more about|meaning|mean|means"
+    r"|heard of|know about|is)\b"
+)
+_LOCATION = re.compile(
+    r"\b(?:near(?:est|by)?|address|location|located|directions|office hours|phone number"
+    r"|open)\b|\bwhere is\b|\bclosest\b"
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _term_patterns(kb: Knowledge) -> tuple[tuple[re.Pattern[str], Term, int], ...]:
+    """A pattern per name and alias of each term, longest first."""
+    found: list[tuple[re.Pattern[str], Term, int]] = []
+    for term in kb.process.terms:
+        for name in (term.name, *term.aliases):
+            words = _plain(name)
+            if words:
+                found.append((re.compile(r"\b" + re.escape(words) + r"\b"), term, len(words)))
+    return tuple(sorted(found, key=lambda f: -f[2]))
+
+
+def term_answer(topic: Topic) -> str | None:
+    """'What is NorthStar?', 'Maine JobLink?': what the documents say about it."""
+    plain = topic.plain
+    for pattern, term, _size in _term_patterns(topic.kb):
+        if pattern.search(plain):
+            if _LOCATION.search(plain):
+                return location_text(topic.kb)
+            short = len(plain.split()) <= len(_plain(term.name).split()) + 1
+            if _WHAT_IS.search(plain) or short:
+                return f"{term.name}: {term.about}"
+            return None
+    return None
+
+
+def location_text(kb: Knowledge) -> str:
+    """The documents give no addresses: say so, and where intake typically happens."""
+    return (
+        "The documents do not list addresses or the nearest office. Intake typically occurs "
+        "at a Workforce Solutions or Adult Education location."
+    )
+
+
+def location_answer(topic: Topic) -> str | None:
+    """'Where is the nearest job centre?': not in the documents."""
+    if _LOCATION.search(topic.plain) and re.search(
+        r"\b(?:office|center|centre|job ?cent\w*|workforce|adult education|career center)\b",
+        topic.plain,
+    ):
+        return location_text(topic.kb)
+    return None
+
+
+# ---- requirements by topic --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """A kind of requirement: how a question names it and how a requirement line says it."""
+
+    name: str
+    asked: re.Pattern[str]
+    said: re.Pattern[str]
+
+
+_NEEDS = (
+    _Need(
+        "age",
+        re.compile(r"\b(?:18|eighteen|age|how old|old enough|years old|minimum age|under ?age)\b"),
+        re.compile(r"years of age"),
+    ),
+    _Need(
+        "lifting",
+        re.compile(r"\b(?:lift\w*|pounds?|lbs?|heavy|weight|carry|strength|strong)\b"),
+        re.compile(r"\blift"),
+    ),
+    _Need(
+        "math",
+        re.compile(r"\b(?:math\w*|maths|algebra|fractions?|decimals?|geometry|trig\w*|measur\w*)"),
+        re.compile(r"\bmath|decimals|fractions|geometry|measurements"),
+    ),
+    _Need(
+        "English",
+        re.compile(r"\b(?:english|language|speak|esl)\b"),
+        re.compile(r"\benglish\b", re.IGNORECASE),
+    ),
+    _Need(
+        "physical health",
+        re.compile(r"\b(?:physical\w*|health|healthy|fit|fitness)\b(?! and safety)"),
+        re.compile(r"physical health"),
+    ),
+    _Need(
+        "experience",
+        re.compile(r"\bexperienc\w*|\bon the job\b"),
+        re.compile(r"experience", re.IGNORECASE),
+    ),
+    _Need(
+        "directions",
+        re.compile(r"\b(?:directions|instructions|mechanical|aptitude|coaching|communication)\b"),
+        re.compile(r"directions|mechanical aptitude|coaching|communication"),
+    ),
+)
+_NEED_ASK = re.compile(
+    r"\b(?:need|needs|needed|require\w*|have to|must|should|necessary|ok|okay|allowed|enough"
+    r"|qualif\w*|able|can i|do i|does it|do they|how much|how old|what)\b"
+)
+
+
+def need_answer(topic: Topic) -> str | None:
+    """'Do I need to be 18?', 'how much do I need to lift', 'what math do I need': each step's
+    requirement of that kind, quoted."""
+    if not _NEED_ASK.search(topic.t):
+        return None
+    needs = [n for n in _NEEDS if n.asked.search(topic.t)]
+    if not needs or (needs[0].name == "physical health" and "safety" in topic.t):
+        return None
+    refs = _steps_about(topic) or step_refs(topic.scoped)
+    lines: list[str] = []
+    for need in needs[:2]:
+        lines += _need_lines(need, refs, topic)
+    return "\n".join(lines)
+
+
+def _need_lines(need: _Need, refs: Sequence[StepRef], topic: Topic) -> list[str]:
+    """What each step says about one kind of requirement."""
+    found: list[str] = []
+    for ref in refs:
+        items = _step_items(ref.step, need)
+        if items:
+            found.append(f"• {ref.label}: {'; '.join(items)}.")
+    if need.name == "math":
+        found += [f"• {p.math_requirements}" for p in _pathways_of(refs) if p.math_requirements]
+    if need.name == "lifting":
+        found += [
+            f"• {p.short_name}: the document's sentence on “{note}” is cut off."
+            for p in _pathways_of(refs)
+            for note in p.incomplete_notes
+        ]
+    where = " or ".join(dict.fromkeys(r.label for r in refs)) if topic.jobs else ""
+    if not found:
+        scope = where or " or ".join(p.short_name for p in _pathways_of(refs))
+        return [f"The documents list no {need.name} requirement for {scope} jobs."]
+    return [f"What the documents say about {need.name}:", *found]
+
+
+def _step_items(step: Step, need: _Need) -> list[str]:
+    """The step's requirement lines of this kind, and its English-class note."""
+    items = [r for r in step.requirements if need.said.search(r)]
+    items += [f"preferred: {p}" for p in step.preferred if need.said.search(p)]
+    items += [f"helpful: {a}" for a in step.additional_skills if need.said.search(a)]
+    if need.name == "English" and any(
+        "English language acquisition courses" in i for i in step.involves
+    ):
+        items.append("English language acquisition courses if needed")
+    return list(dict.fromkeys(items))
+
+
+def _pathways_of(refs: Sequence[StepRef]) -> list[Pathway]:
+    return list({r.pathway.id: r.pathway for r in refs}.values())
+
+
+# ---- the process: where to start, work readiness, phases ---------------------------------------
+
+_START = re.compile(
+    r"\b(?:where|how) (?:do|should|can|would) (?:i|we|you) (?:start|begin|get started|sign up)"
+    r"|\b(?:first|1st) (?:thing|step)\b|\bstart(?:ing)? point\b|\bget started\b"
+    r"|\bwhere to (?:start|begin)\b|\bhow to (?:start|begin)\b|\bbegin(?:ning)?\b"
+)
+_READINESS = re.compile(
+    r"\bwork[- ]?read\w*|\breadiness\b|\bsoft skills\b|\bskills? (?:do )?(?:i|you) need (?:for|to"
+    r" get) (?:an? )?(?:unskilled|any)\b"
+)
+_PHASE_N = re.compile(r"\bphase ?(\d|one|two|three|four|five|six|last|final|first)\b")
+_PHASE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "first": 1}
+_LAST_STEP = re.compile(r"\b(?:last|final|top|highest) step\b|\bstep (?:last|final)\b")
+
+
+def start_answer(topic: Topic) -> str | None:
+    """'Where do I start?': step one, where it begins and what it involves."""
+    if not _START.search(topic.t) or _STEP_NUMBER.search(topic.t):
+        return None
+    pathway = topic.scoped.pathways[0]
+    step = pathway.step(1)
+    lines = [
+        "You start with intake and assessment (phase 1, step one of each pathway).",
+        step.involves[0],
+        *(f"• {a}" for a in step.actions[:4]),
+    ]
+    return "\n".join(lines)
+
+
+def readiness_answer(topic: Topic) -> str | None:
+    """'What are the work readiness skills?'."""
+    if not _READINESS.search(topic.t):
+        return None
+    process = topic.kb.process
+    skills = [f"• {s}" for s in process.work_readiness_skills]
+    return "\n".join(["Work readiness skills, as the documents list them:", *skills])
+
+
+def phase_answer(topic: Topic) -> str | None:
+    """'What is phase 4?', 'last phase'."""
+    found = _PHASE_N.search(topic.t)
+    if found is None:
+        return None
+    phases = topic.kb.process.phases
+    word = found.group(1)
+    number = int(word) if word.isdigit() else _PHASE_WORDS.get(word, len(phases))
+    if not 1 <= number <= len(phases):
+        return f"There is no phase {number}. The process has {len(phases)} phases."
+    phase = phases[number - 1]
+    return f"Phase {phase.number} of {len(phases)}: {phase.name}. {phase.summary}"
+
+
+def last_step_answer(topic: Topic) -> str | None:
+    """'What is the last step?': step five of each pathway, in one line each."""
+    if not _LAST_STEP.search(topic.t) or _HOW_LONG.search(topic.t):
+        return None
+    lines = []
+    for pathway in topic.scoped.pathways:
+        step = pathway.steps[-1]
+        pay = f" Average pay: {step.pay.text_both()}." if step.pay else ""
+        lines.append(f"The last step of {pathway.name} is step {step.number}: {step.title}.{pay}")
+    return "\n".join(lines)
+
+
+# ---- unskilled jobs by name ---------------------------------------------------------------------
+
+
+def unskilled_job_answer(topic: Topic) -> str | None:
+    """'How much does a custodian make?': named as an unskilled job, no figure given."""
+    plain = topic.plain
+    process = topic.kb.process
+    for job in process.unskilled_jobs:
+        stem = _plain(job).rstrip("s")
+        singular = re.sub(r"s\b", "", plain)
+        if re.search(r"\b" + re.escape(stem) + r"\b", singular):
+            others = ", ".join(process.unskilled_jobs)
+            return (
+                f"{_cap(job)} are among the unskilled jobs the documents name ({others}). "
+                "Immediate employment may not require any special training or degrees. "
+                "The documents give no pay figure for these jobs.\n"
+                "Work readiness skills: "
+                + ", ".join(s.lower() for s in process.work_readiness_skills)
+                + "."
+            )
+    return None
