@@ -67,7 +67,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 _QUESTION_STARTERS = _words(
-    """what whats which how who where when why is are can could do does did will would should
+    """what whats what's which how who where when why is are can could do does did will would should
     tell show list give explain anything requirements requirement salary salaries pay wage wages
     jobs job info information"""
 )
@@ -109,6 +109,8 @@ _NOT_JOB_WORDS = (
     | _STOPWORDS
     | _words(
         """go look looking find someone person people mean means typical normally range ranges
+        experience experienced train training learn learning study teach classes class schools
+        program programs course courses
         start starts starting study learn doing k without near good bad great best nice hard easy
         cool fine difference compare versus vs me"""
     )
@@ -144,7 +146,12 @@ _STEP_WORDS = {
 }
 
 
-_KEEP = _words("nurse nurses doctor doctors teacher teachers lawyer lawyers driver drivers")
+_KEEP = _words(
+    """nurse nurses doctor doctors teacher teachers lawyer lawyers driver drivers phase learn
+    learning train trainer teach mover movers skilled semi coding code lift pounds classes class
+    schools program programs course courses experience experienced trade manufacturers
+    association"""
+)
 """Everyday job words that are close to a keyword but mean a job the documents do not list."""
 
 
@@ -354,6 +361,7 @@ _NOT_QUESTIONS = re.compile(
 )
 
 
+_ENDS_WITH_PAY = re.compile(r"\w \b(?:pay|salary|salaries|wages?|earnings|income)\??$")
 _MONEY_MARK = re.compile(r"\$|\b(?:dollars?|bucks?|usd|grand)\b|\d\s*k\b")
 
 
@@ -369,6 +377,8 @@ def looks_like_question(text: str) -> bool:
     if _comparison(t) is not None and _typed_amounts(t):
         return True
     if _typed_amounts(t) and (_MONEY_MARK.search(t) or _PAY_WORDS.search(t)):
+        return True
+    if _HIGHEST.search(t) or _LOWEST.search(t) or _ENDS_WITH_PAY.search(t):
         return True
     return re.search(r"\b(?:salary|salaries|wages?)\b", t) is not None
 

@@ -62,7 +62,7 @@ _EDUCATION_WORDS = (
 
 def _steps_about(topic: Topic) -> tuple[StepRef, ...]:
     """The steps a question names: by job, by step number, by education, else none."""
-    if topic.jobs:
+    if topic.jobs and not _STEP_NUMBER.search(topic.t):
         seen: dict[tuple[str, int], StepRef] = {}
         for m in topic.jobs:
             seen.setdefault((m.pathway.id, m.step.number), m.ref)
@@ -114,6 +114,22 @@ _SCHOOL = re.compile(
     r"|train|training|teach\w*|taught|learn|offer\w*|enrol\w*|sign up)\b"
 )
 _WHERE = re.compile(r"\b(?:where|which|what|who|any|list|name)\b")
+_WHERE_DEGREE = re.compile(
+    r"\bwhere\b.*\b(?:degrees?|certificates?|certifications?|credentials?|micro-?credentials?)\b"
+)
+_TOPIC_SYNONYMS = {
+    "cybersecurity": "security",
+    "cyber": "security",
+    "programming": "coding",
+    "code": "coding",
+    "coder": "coding",
+    "networking": "networked",
+    "network": "networked",
+    "machinist": "machining",
+    "bachelors": "bachelor",
+    "degrees": "degree",
+    "microcredential": "micro",
+}
 
 
 def _set(text: str) -> frozenset[str]:
@@ -126,7 +142,8 @@ _TOPIC_STOP = _set(
     take taking get study learn train training teach teaches teaching taught offer offers
     school schools college colleges university universities class classes course courses
     program programs programme programmes is are there me my some find go should want enroll
-    sign up about with give tell show need how job jobs work become near maine"""
+    sign up about with give tell show need how job jobs work become near maine be get to
+    getting into pathway pathways field area good best classes"""
 )
 
 
@@ -157,9 +174,14 @@ def _word_hits(word: str, words: frozenset[str]) -> bool:
 def school_answer(topic: Topic) -> str | None:
     """'Which schools teach CNC?', 'where can I take CompTIA classes?'."""
     plain = topic.plain
-    if not (_SCHOOL.search(plain) and (_WHERE.search(plain) or "?" in topic.t)):
+    asks = _SCHOOL.search(plain) and (_WHERE.search(plain) or "?" in topic.t)
+    if not asks and not _WHERE_DEGREE.search(plain):
         return None
-    wanted = [w for w in plain.split() if w not in _TOPIC_STOP and not w.isdigit()]
+    wanted = [
+        _TOPIC_SYNONYMS.get(w, w)
+        for w in plain.split()
+        if w not in _TOPIC_STOP and not w.isdigit() and w not in _pathway_words(topic)
+    ]
     pairs = [p for p in _all_resources(topic.kb) if p[0].pathway in topic.scoped.pathways]
     hits = [
         p for p in pairs if wanted and all(_word_hits(w, _resource_words(p[1])) for w in wanted)
@@ -179,6 +201,16 @@ def school_answer(topic: Topic) -> str | None:
     if not hits:
         return "The documents name no school for that step."
     return "\n".join([head, *_school_lines(hits)])
+
+
+def _pathway_words(topic: Topic) -> frozenset[str]:
+    """Words that name the pathways the question names ('manufacturing', 'it')."""
+    return frozenset(
+        w
+        for p in topic.named_pathways
+        for name in (p.id, p.short_name, p.name, *p.synonyms)
+        for w in _plain(name).split()
+    )
 
 
 def _school_lines(pairs: Sequence[tuple[StepRef, Resource]]) -> list[str]:
@@ -290,7 +322,7 @@ _NEEDS = (
     ),
     _Need(
         "experience",
-        re.compile(r"\bexperienc\w*|\bon the job\b"),
+        re.compile(r"\bexperienc\w*|\bon the job\b|\bskills\b"),
         re.compile(r"experience", re.IGNORECASE),
     ),
     _Need(
@@ -300,7 +332,8 @@ _NEEDS = (
     ),
 )
 _NEED_ASK = re.compile(
-    r"\b(?:need|needs|needed|require\w*|have to|must|should|necessary|ok|okay|allowed|enough"
+    r"\b(?:how many|do|can|need|needs|needed|require\w*|have to|must|should|necessary|ok|okay"
+    r"|allowed|enough"
     r"|qualif\w*|able|can i|do i|does it|do they|how much|how old|what)\b"
 )
 
@@ -345,7 +378,8 @@ def _need_lines(need: _Need, refs: Sequence[StepRef], topic: Topic) -> list[str]
 def _step_items(step: Step, need: _Need) -> list[str]:
     """The step's requirement lines of this kind, and its English-class note."""
     items = [r for r in step.requirements if need.said.search(r)]
-    items += [f"preferred: {p}" for p in step.preferred if need.said.search(p)]
+    every = need.name == "experience"
+    items += [f"preferred: {p}" for p in step.preferred if every or need.said.search(p)]
     items += [f"helpful: {a}" for a in step.additional_skills if need.said.search(a)]
     if need.name == "English" and any(
         "English language acquisition courses" in i for i in step.involves
@@ -369,7 +403,10 @@ _READINESS = re.compile(
     r"\bwork[- ]?read\w*|\breadiness\b|\bsoft skills\b|\bskills? (?:do )?(?:i|you) need (?:for|to"
     r" get) (?:an? )?(?:unskilled|any)\b"
 )
-_PHASE_N = re.compile(r"\bphase ?(\d|one|two|three|four|five|six|last|final|first)\b")
+_PHASE_N = re.compile(
+    r"\bphase ?(\d|one|two|three|four|five|six|last|final|first)\b"
+    r"|\b(last|final|first) phase\b"
+)
 _PHASE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "first": 1}
 _LAST_STEP = re.compile(r"\b(?:last|final|top|highest) step\b|\bstep (?:last|final)\b")
 
@@ -403,7 +440,7 @@ def phase_answer(topic: Topic) -> str | None:
     if found is None:
         return None
     phases = topic.kb.process.phases
-    word = found.group(1)
+    word = found.group(1) or found.group(2)
     number = int(word) if word.isdigit() else _PHASE_WORDS.get(word, len(phases))
     if not 1 <= number <= len(phases):
         return f"There is no phase {number}. The process has {len(phases)} phases."
