@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|ask|check]`."""
+"""Command line: `python -m bot [run|chat|ask|check|migrate-db]`."""
 
 from __future__ import annotations
 
@@ -38,7 +38,32 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question about jobs and pay, then exit")
     ask.add_argument("question", nargs="+", help='e.g. "what pays more than $20 an hour?"')
     sub.add_parser("check", help="validate the knowledge and the dialog flows")
+    copy = sub.add_parser(
+        "migrate-db", help="copy a SQLite database into an empty PostgreSQL database"
+    )
+    copy.add_argument("--from", dest="source", required=True, help="sqlite:///pathways.db")
+    copy.add_argument(
+        "--to", dest="target", required=True, help="postgresql://user:password@host/dbname"
+    )
     return parser
+
+
+def cmd_migrate_db(source: str, target: str) -> int:
+    """Copy a SQLite database into an empty PostgreSQL one; print what was copied."""
+    from bot.storage import StoreError
+    from bot.storage.copy import copy_database
+
+    try:
+        copied = asyncio.run(copy_database(source, target))
+    except (StoreError, OSError) as exc:
+        print(f"migrate-db: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # e.g. PostgreSQL refused the connection: no URL in the message
+        print(f"migrate-db: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(copied.summary())
+    print("done: the bot can now run with DATABASE_URL set to the PostgreSQL URL")
+    return 0
 
 
 def cmd_ask(words: Sequence[str]) -> int:
@@ -86,7 +111,7 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     if db is not None:
-        settings = replace(settings, database_path=db)
+        settings = replace(settings, database_path=db, database_url=None)
     token = settings.telegram_bot_token
     setup_logging(settings.log_level, settings.secrets())
     if chat_only or token is None:
@@ -144,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check()
     if args.command == "chat":
         return cmd_run(True, args.user, args.db)
+    if args.command == "migrate-db":
+        return cmd_migrate_db(args.source, args.target)
     return cmd_run(False)
 
 

@@ -79,11 +79,21 @@ class Settings:
     checkin_hour: int = 10
     quiet_start: int = 21
     quiet_end: int = 8
+    database_url: Secret | None = None
+    """DATABASE_URL: ``sqlite:///path`` or ``postgresql://...`` (may hold a password);
+    unset: the SQLite file at `database_path`."""
 
     def secrets(self) -> tuple[str, ...]:
         """The secret values set, for the log redaction filter."""
-        found = (self.telegram_bot_token, self.webhook_secret)
+        found = (self.telegram_bot_token, self.webhook_secret, self.database_url)
         return tuple(s.reveal() for s in found if s is not None)
+
+    @property
+    def database(self) -> str:
+        """The database to open, as a URL (pass it to `bot.storage.open_store`)."""
+        if self.database_url is not None:
+            return self.database_url.reveal()
+        return f"sqlite:///{self.database_path}"
 
     def in_quiet_hours(self, hour: int) -> bool:
         """True when a local hour (0-23) is quiet (may wrap midnight; start == end: never)."""
@@ -170,6 +180,16 @@ def _log_level(raw: str) -> str:
     return level
 
 
+def _database_url(raw: str) -> Secret:
+    """sqlite:///path or postgresql://... (the value is never shown: it may hold a password)."""
+    scheme = raw.partition("://")[0] if "://" in raw else ""
+    if scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ValueError("expected sqlite:///path/to/file.db or postgresql://user@host/dbname")
+    if scheme == "sqlite" and not raw.startswith("sqlite:///"):
+        raise ValueError("a SQLite URL has three slashes: sqlite:///pathways.db")
+    return Secret(raw)
+
+
 def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
@@ -239,6 +259,7 @@ def load_settings(
         checkin_hour=src.get("CHECKIN_HOUR", _int_in(0, 23), d.checkin_hour),
         quiet_start=src.get("QUIET_START", _int_in(0, 23), d.quiet_start),
         quiet_end=src.get("QUIET_END", _int_in(0, 23), d.quiet_end),
+        database_url=src.get("DATABASE_URL", _database_url, None),
     )
     problems = src.problems + _cross_checks(settings, src)
     if problems:

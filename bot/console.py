@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.media.attachments import render_attachment
 from bot.scheduling.checkins import placer
 from bot.service import Service, utcnow
-from bot.storage.sqlite import OutboxRow, Store
+from bot.storage import OutboxRow, Storage, open_store
 from dialogs.state import Command, DialogState, Event, Reply, Text
 
 QUIT_WORDS = frozenset({"/quit", "/exit"})
@@ -31,7 +31,7 @@ class Console:
 
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         settings: Settings,
         user_id: int,
         out: TextIO = sys.stdout,
@@ -98,7 +98,7 @@ class Console:
 
 async def run_console(settings: Settings, user_id: int, source: TextIO = sys.stdin) -> None:
     """Open the store, chat until end of input, close."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings.database)
     try:
         await Console(store, settings, user_id).run(source)
     finally:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.storage.sqlite import OutboxRow, Store
+from bot.storage import OutboxRow, Storage
 from bot.telegram.render import merge_replies
 from dialogs.engine import handle, next_checkin
 from dialogs.flow import Flow, intake_flow
@@ -88,7 +88,7 @@ class Service:
 
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         *,
         clock: Callable[[], datetime] = utcnow,
         kb: Knowledge | None = None,
@@ -116,11 +116,11 @@ class Service:
         checkin_id: int | None = None,
     ) -> list[OutboxRow]:
         """Handle one event for one user and commit it; returns the replies queued to send."""
-        async with self.locks.hold(user_id):
-            if update_id is not None and await self.store.is_processed(update_id):
+        async with self.locks.hold(user_id), self.store.user_turn(user_id) as held:
+            if update_id is not None and await held.is_processed(update_id):
                 log.info("update %s was already handled; skipped", update_id)
                 return []
-            state = await self.store.load_state(user_id) or DialogState()
+            state = await held.load_state(user_id) or DialogState()
             now = self.clock()
             result = handle(
                 state, event, now, kb=self.kb, flow=self.flow, counselors=bool(self.counselor_chats)
@@ -129,12 +129,12 @@ class Service:
                 log.error(
                     "engine failed on update %s for user %s:\n%s", update_id, user_id, result.error
                 )
-            if checkin_id is None and wants_checkins(result) and await self._inactive(user_id):
+            if checkin_id is None and wants_checkins(result) and await held.is_inactive(user_id):
                 # They blocked the bot (their check-ins were cancelled) and are back: resume.
                 effects = (*result.effects, next_checkin(result.state, now))
                 result = replace(result, effects=effects)
             result = self._placed(result, now)
-            rows = await self.store.commit_turn(
+            rows = await held.commit_turn(
                 user_id=user_id,
                 chat_id=chat_id,
                 turn=result,
@@ -147,11 +147,6 @@ class Service:
         if rows and self.on_outbox is not None:
             self.on_outbox()
         return rows
-
-    async def _inactive(self, user_id: int) -> bool:
-        """Whether the user is flagged inactive (a 403: they had blocked the bot)."""
-        rows = await self.store.read("SELECT inactive FROM users WHERE user_id = ?", (user_id,))
-        return bool(rows and rows[0][0])
 
     def _placed(self, turn: Turn, now: datetime) -> Turn:
         """Replies merged into as few messages as possible; check-ins moved into the user's day."""

@@ -11,6 +11,7 @@ import io
 import random
 import statistics
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,9 @@ from bot.agency.stats import (
     participant_id,
 )
 from bot.service import event_text
+from bot.storage import Storage
+from bot.storage.copy import copy_database
+from bot.storage.postgres import PgStore
 from bot.storage.sqlite import CheckinRow, Store
 from dialogs.engine import handle
 from dialogs.state import (
@@ -46,6 +50,7 @@ from dialogs.state import (
     Turn,
 )
 from knowledge.loader import get_knowledge
+from tests.postgres import PgServer
 
 TZ = ZoneInfo("America/New_York")
 START = datetime(2026, 7, 27, 13, 0, tzinfo=UTC)
@@ -373,10 +378,24 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Population:
     return asyncio.run(build(path))
 
 
-@pytest.fixture
-async def store(population: Population) -> AsyncIterator[Store]:
-    """The population's store, opened for one test."""
-    opened = await Store.open(population.path)
+@pytest.fixture(scope="module")
+def population_pg(population: Population, pg_server: PgServer) -> str:
+    """The same population in PostgreSQL (copied as `python -m bot migrate-db` does)."""
+    url = pg_server.new_database()
+    copying = copy_database(f"sqlite:///{population.path}", url)
+    with ThreadPoolExecutor(1) as thread:  # (asked for from inside the event loop of a test)
+        thread.submit(asyncio.run, copying).result()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, population: Population) -> AsyncIterator[Storage]:
+    """The population's store, opened for one test: the SQLite file, or its PostgreSQL copy."""
+    opened: Storage
+    if request.param == "postgresql":
+        opened = await PgStore.open(request.getfixturevalue("population_pg"))
+    else:
+        opened = await Store.open(population.path)
     yield opened
     await opened.close()
 

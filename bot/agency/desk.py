@@ -21,7 +21,7 @@ from datetime import datetime, tzinfo
 
 from bot.agency import stats
 from bot.service import Service
-from bot.storage.sqlite import Handoff, Store
+from bot.storage import Handoff, Storage
 from dialogs.state import CounselorMessage, Handback, Reply
 
 COUNSELOR_HELP = (
@@ -76,7 +76,7 @@ class Agency:
 
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         service: Service,
         *,
         counselor_chats: frozenset[int],

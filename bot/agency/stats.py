@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from bot.storage.sqlite import Store, from_epoch, to_epoch
+from bot.storage import Storage, from_epoch, to_epoch
 from dialogs.state import Phase
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
@@ -85,6 +85,33 @@ SELECT 'code', code, name, NULL, NULL FROM referral_codes
 """
 """Every figure in one statement, so all come from one snapshot of the database. Each row is
 (kind, and four values); the users table is read once (three groupings of that one read)."""
+STATS_SQL_PG = f"""
+WITH u AS MATERIALIZED (
+    SELECT {GROUP_SQL} AS grp, pathway_id, entry_step, referral,
+           plan_made_on::date - started_on::date AS plan_days
+    FROM users
+)
+SELECT 'people', grp, pathway_id, entry_step::bigint, COUNT(*) FROM u
+    GROUP BY grp, pathway_id, entry_step
+UNION ALL
+SELECT 'referral', referral, NULL, NULL, COUNT(*) FROM u GROUP BY referral
+UNION ALL
+SELECT 'plan_days', plan_days::text, NULL, NULL, COUNT(*) FROM u
+    WHERE plan_days IS NOT NULL GROUP BY plan_days
+UNION ALL
+SELECT 'done_month', NULL, NULL, NULL, COUNT(*) FROM milestones
+    WHERE done_on >= ?1 AND done_on < ?2
+UNION ALL
+SELECT 'checkins', COUNT(*)::text, (COUNT(*) FILTER (WHERE answered_at IS NOT NULL))::text,
+       COUNT(*) FILTER (WHERE done_at >= ?3 AND done_at < ?4),
+       COUNT(*) FILTER (WHERE done_at >= ?3 AND done_at < ?4 AND answered_at IS NOT NULL)
+    FROM checkins
+    WHERE status = 'done' AND prompted = 1 AND kind IN ({", ".join(f"'{k}'" for k in PROMPT_KINDS)})
+UNION ALL
+SELECT 'code', code, name, NULL, NULL FROM referral_codes
+"""
+"""STATS_SQL in PostgreSQL's words (a union's column has one type there: numbers that share
+a column with text come as text, and `_stats` reads them with int())."""
 
 
 # ---- values ---------------------------------------------------------------------------------
@@ -178,11 +205,12 @@ def month_bounds(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, after
 
 
-async def compute_stats(store: Store, now: datetime, tz: tzinfo) -> Stats:
-    """Every figure of /stats, counted by SQLite in one statement (one consistent snapshot)."""
+async def compute_stats(store: Storage, now: datetime, tz: tzinfo) -> Stats:
+    """Every figure of /stats, counted by the database in one statement (one snapshot)."""
     start, after = month_bounds(now, tz)
     days = (start.date().isoformat(), after.date().isoformat())
-    rows = await store.read(STATS_SQL, (*days, to_epoch(start), to_epoch(after)))
+    sql = STATS_SQL if store.dialect == "sqlite" else STATS_SQL_PG
+    rows = await store.read(sql, (*days, to_epoch(start), to_epoch(after)))
     return _stats(rows, now.astimezone(tz), start.date())
 
 
@@ -340,9 +368,10 @@ def _referral_lines(stats: Stats) -> list[str]:
 # ---- the export -----------------------------------------------------------------------------
 
 
-def _inert(sql: str) -> str:
-    """SQL for text a spreadsheet shows as text: a leading ' stops =, +, -, @ formulas."""
-    starts = ", ".join(f"'{c}'" for c in "=+-@") + ", char(9), char(13)"
+def _inert(sql: str, char: str = "char") -> str:
+    """SQL for text a spreadsheet shows as text: a leading ' stops =, +, -, @ formulas
+    (`char`: the name of the code-to-character function, PostgreSQL's is chr)."""
+    starts = ", ".join(f"'{c}'" for c in "=+-@") + f", {char}(9), {char}(13)"
     return f"CASE WHEN substr({sql}, 1, 1) IN ({starts}) THEN '''' || {sql} ELSE {sql} END"
 
 
@@ -379,6 +408,33 @@ text ("%w" doubles the quotes inside a quoted cell), much faster than csv.writer
 adds the keyed participant id, the local date of last_seen and the quoted milestones.
 Milestones is WITHOUT ROWID keyed by (user_id, position), so group_concat meets each
 participant's milestones in plan order."""
+EXPORT_SQL_PG = f"""
+WITH bound(last) AS (SELECT COALESCE(
+        (SELECT user_id FROM users WHERE user_id > ?1 ORDER BY user_id LIMIT 1 OFFSET ?2 - 1),
+        {2**63 - 1})),
+names AS (SELECT key AS pathway, value AS name FROM json_each_text(?3::json))
+SELECT u.user_id, u.last_seen,
+       format('%s,%s,"%s",%s,%s,%s,%s,%s',
+              CASE WHEN u.inactive = 1 THEN '{INACTIVE}' ELSE u.status END, u.phase,
+              replace(COALESCE(n.name, u.pathway_id, ''), '"', '""'), u.entry_step,
+              u.milestones_done, u.milestones_total, u.started_on, u.plan_made_on),
+       format('"%s","%s"',
+              replace(COALESCE({_inert("u.referral", "chr")}, ''), '"', '""'),
+              replace(COALESCE({_inert("rc.name", "chr")}, ''), '"', '""'))
+FROM users u
+LEFT JOIN names n ON n.pathway = u.pathway_id
+LEFT JOIN referral_codes rc ON rc.code = u.referral
+WHERE u.user_id > ?1 AND u.user_id <= (SELECT last FROM bound)
+UNION ALL
+SELECT user_id, NULL, NULL, string_agg(
+           title || ' (by ' || target
+           || CASE WHEN done_on IS NULL THEN '' ELSE ', done ' || done_on END || ')',
+           '; ' ORDER BY position)
+FROM milestones
+WHERE user_id > ?1 AND user_id <= (SELECT last FROM bound)
+GROUP BY user_id
+"""
+"""EXPORT_SQL in PostgreSQL's words (the same CSV cells)."""
 
 
 def participant_id(user_id: int, key: bytes) -> str:
@@ -424,7 +480,7 @@ def _quoted(text: str) -> str:
 
 
 async def export_chunks(
-    store: Store, key: bytes, *, tz: tzinfo = UTC, kb: Knowledge | None = None
+    store: Storage, key: bytes, *, tz: tzinfo = UTC, kb: Knowledge | None = None
 ) -> AsyncIterator[bytes]:
     """The CSV export in pieces: the header, then one piece per page of participants.
 
@@ -433,8 +489,9 @@ async def export_chunks(
     names = json.dumps({p.id: p.name for p in (kb or get_knowledge()).pathways})
     ids, days = _Pseudonyms(key), _LocalDays(tz)
     yield f"\ufeff{CSV_HEADER}\r\n".encode()
+    sql = EXPORT_SQL if store.dialect == "sqlite" else EXPORT_SQL_PG
     reading: asyncio.Future[list[tuple[Any, ...]]] | None = asyncio.ensure_future(
-        store.read(EXPORT_SQL, (MIN_ID, EXPORT_PAGE, names))
+        store.read(sql, (MIN_ID, EXPORT_PAGE, names))
     )
     try:
         while reading is not None:
@@ -443,7 +500,7 @@ async def export_chunks(
             reading = None
             if len(people) == EXPORT_PAGE:
                 after = max(int(r[0]) for r in people)
-                reading = asyncio.ensure_future(store.read(EXPORT_SQL, (after, EXPORT_PAGE, names)))
+                reading = asyncio.ensure_future(store.read(sql, (after, EXPORT_PAGE, names)))
             plans = {r[0]: r[3] for r in rows if r[2] is None}
             lines = (
                 f"{ids(u)},{cells},{days(seen)},{more},{_quoted(plans.get(u, ''))}\r\n"
@@ -456,7 +513,7 @@ async def export_chunks(
 
 
 async def export_csv(
-    store: Store, key: bytes, *, tz: tzinfo = UTC, kb: Knowledge | None = None
+    store: Storage, key: bytes, *, tz: tzinfo = UTC, kb: Knowledge | None = None
 ) -> bytes:
     """Every participant as CSV (UTF-8 with a BOM, for spreadsheets), without Telegram ids.
 

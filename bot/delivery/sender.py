@@ -32,7 +32,7 @@ from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.media.attachments import render_attachment
-from bot.storage.sqlite import OutboxRow, Store
+from bot.storage import OutboxRow, Storage
 from bot.telegram.render import caption, messages
 from dialogs.state import DialogState, Reply
 from knowledge.model import Knowledge
@@ -121,7 +121,7 @@ class Delivery:
     def __init__(
         self,
         bot: Bot,
-        store: Store,
+        store: Storage,
         tz: ZoneInfo,
         kb: Knowledge,
         *,
@@ -190,7 +190,7 @@ class Delivery:
                 rows = await self.store.pending_outbox(limit=READ_BATCH, after=self._after)
                 for row in rows:
                     self._queues.setdefault(row.chat_id, deque()).append(row)
-                    self._after = max(self._after, row.id)
+                    self._after = max(self._after, row.cursor)
                 self._queued += len(rows)
                 if len(rows) < READ_BATCH:
                     break

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.service import Service
-from bot.storage.sqlite import Store
+from bot.storage import Storage
 from dialogs.state import CheckinDue
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class Sweeper:
 
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         service: Service,
         settings: Settings,
         *,

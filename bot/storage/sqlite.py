@@ -21,17 +21,29 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.agency import notices
+from bot.storage.base import (
+    CheckinRow,
+    Handoff,
+    Migration,
+    OutboxRow,
+    Params,
+    Row,
+    StaleStateError,
+    StoreError,
+    TurnSession,
+    from_epoch,
+    load_migrations,
+    to_epoch,
+)
 from dialogs.state import (
     CancelCheckins,
     CloseHandoff,
@@ -69,101 +81,6 @@ USER_TABLES = {
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Params = Sequence[Any]
-Row = tuple[Any, ...]
-
-
-class StoreError(Exception):
-    """The database cannot be used as it is (bad migrations, newer schema, misuse)."""
-
-
-class StaleStateError(StoreError):
-    """A turn's state is older than the one stored: it was computed from stale data."""
-
-
-# ---- values ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One message waiting to be sent (or sent): a Reply as a dict, and delivery bookkeeping."""
-
-    id: int
-    user_id: int | None
-    chat_id: int
-    payload: dict[str, Any]
-    dedup_key: str
-    created_at: datetime
-    sent_at: datetime | None = None
-    telegram_message_id: int | None = None
-    attempts: int = 0
-    last_error: str | None = None
-
-    @property
-    def reply(self) -> Reply:
-        """The payload as a Reply."""
-        return Reply.from_dict(self.payload)
-
-
-@dataclass(frozen=True, slots=True)
-class Handoff:
-    """A participant's request for a person: its number, who asked, and whether it is open."""
-
-    case: int
-    user_id: int
-    chat_id: int
-    status: str
-
-    @property
-    def is_open(self) -> bool:
-        """True until the counselor hands the user back (or the user goes back to the bot)."""
-        return self.status == "open"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckinRow:
-    """One scheduled check-in, with the chat to send it to."""
-
-    id: int
-    user_id: int
-    chat_id: int
-    due_at: datetime
-    kind: str
-    milestone_id: str | None
-    attempt: int
-    status: str
-    claimed_at: datetime | None
-    claims: int
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One forward schema step: bot/storage/migrations/sqlite/NNNN_name.sql."""
-
-    version: int
-    name: str
-    sql: str
-
-
-# ---- migrations -----------------------------------------------------------------------------
-
-MIGRATION_FILE = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
-
-
-def load_migrations(source: Traversable | None = None) -> tuple[Migration, ...]:
-    """The migrations in a folder (default: the bot.migrations package), checked 1..N."""
-    folder = source if source is not None else resources.files("bot.storage.migrations.sqlite")
-    found = []
-    for entry in folder.iterdir():
-        match = MIGRATION_FILE.match(entry.name)
-        if match and entry.is_file():
-            sql = entry.read_text(encoding="utf-8")
-            found.append(Migration(int(match[1]), match[2], sql))
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise StoreError(f"migrations must be numbered 1..N without gaps, found {versions}")
-    return tuple(found)
 
 
 def split_statements(sql: str) -> list[str]:
@@ -188,18 +105,6 @@ def _only_comments(statement: str) -> bool:
 
 
 # ---- time -----------------------------------------------------------------------------------
-
-
-def to_epoch(moment: datetime) -> int:
-    """A timezone-aware datetime as UTC epoch seconds (naive datetimes are refused)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment.isoformat()}: pass an aware (UTC) datetime")
-    return int(moment.timestamp())
-
-
-def from_epoch(seconds: int) -> datetime:
-    """UTC epoch seconds as an aware datetime."""
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _maybe_time(seconds: int | None) -> datetime | None:
@@ -274,6 +179,8 @@ INSERT_MILESTONE = (
 class Store:
     """The bot's storage: a few async operations, each atomic, run by the writer thread."""
 
+    dialect = "sqlite"
+
     def __init__(self, db: _Database, writer: _DbThread, reader: _Reader | None) -> None:
         self._db = db
         self._writer = writer
@@ -326,6 +233,16 @@ class Store:
     async def is_processed(self, update_id: int) -> bool:
         """True when this Telegram update was already committed."""
         return await self._run(self._db.is_processed, update_id)
+
+    @asynccontextmanager
+    async def user_turn(self, user_id: int) -> AsyncIterator[TurnSession]:
+        """One process owns the file, and `Service` holds the user's lock: nothing to take."""
+        yield self
+
+    async def is_inactive(self, user_id: int) -> bool:
+        """Whether the user is flagged inactive (a 403: they had blocked the bot)."""
+        rows = await self.read("SELECT inactive FROM users WHERE user_id = ?", (user_id,))
+        return bool(rows and rows[0][0])
 
     async def user_ids(self) -> list[int]:
         """Every stored user id, ascending."""

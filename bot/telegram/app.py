@@ -34,7 +34,7 @@ from bot.console import parse_event
 from bot.delivery.sender import Delivery, rate_limiter
 from bot.scheduling.checkins import Sweeper, placer
 from bot.service import Service, utcnow
-from bot.storage.sqlite import Store
+from bot.storage import Storage, open_store
 from bot.telegram.polling import ConfirmAfterCommit
 from bot.telegram.render import parse_callback
 from dialogs.state import Choice, Event, Media, Text
@@ -76,7 +76,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 class Parts:
     """What the Application owns while it runs."""
 
-    store: Store
+    store: Storage
     service: Service
     delivery: Delivery
     sweeper: Sweeper
@@ -208,7 +208,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Open the database, start the sender and the sweeper, set the command menu."""
     settings: Settings = app.bot_data["settings"]
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings.database)
     kb = get_knowledge()
     delivery = Delivery(app.bot, store, settings.tz, kb, clock=utcnow)
     service = Service(

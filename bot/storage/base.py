@@ -1,0 +1,296 @@
+"""What every storage backend offers: the operations, the values they return, the errors.
+
+A backend (`bot.storage.sqlite`, `bot.storage.postgres`) implements `Storage`; the rest of the
+bot sees only this module's names and `bot.storage.open_store(url)`. The operations are the
+few a turn, the check-in sweeper, delivery, handoffs and the figures need, each atomic.
+(aiogram's `fsm/storage` has the same shape: one small abstract interface, a backend per
+engine, one test suite run against each.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any, Protocol
+
+from dialogs.state import DialogState, Reply, Turn
+
+Params = Sequence[Any]
+Row = tuple[Any, ...]
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is (bad migrations, newer schema, misuse)."""
+
+
+class StaleStateError(StoreError):
+    """A turn's state is older than the one stored: it was computed from stale data."""
+
+
+# ---- values ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One message waiting to be sent (or sent): a Reply as a dict, and delivery bookkeeping."""
+
+    id: int
+    user_id: int | None
+    chat_id: int
+    payload: dict[str, Any]
+    dedup_key: str
+    created_at: datetime
+    sent_at: datetime | None = None
+    telegram_message_id: int | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    seq: int | None = None
+    """The row's place in commit order where that differs from `id` (PostgreSQL)."""
+
+    @property
+    def cursor(self) -> int:
+        """Where a reader of the outbox is once it has read this row (`pending_outbox(after=)`).
+        SQLite's ids are commit order already (one writer); PostgreSQL numbers rows in the
+        order they were committed, which its ids (taken before commit) are not."""
+        return self.id if self.seq is None else self.seq
+
+    @property
+    def reply(self) -> Reply:
+        """The payload as a Reply."""
+        return Reply.from_dict(self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """A participant's request for a person: its number, who asked, and whether it is open."""
+
+    case: int
+    user_id: int
+    chat_id: int
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        """True until the counselor hands the user back (or the user goes back to the bot)."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinRow:
+    """One scheduled check-in, with the chat to send it to."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    due_at: datetime
+    kind: str
+    milestone_id: str | None
+    attempt: int
+    status: str
+    claimed_at: datetime | None
+    claims: int
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One forward schema step: bot/storage/migrations/<engine>/NNNN_name.sql."""
+
+    version: int
+    name: str
+    sql: str
+
+
+# ---- migrations -----------------------------------------------------------------------------
+
+MIGRATION_FILE = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
+
+
+def load_migrations(
+    source: Traversable | None = None, *, engine: str = "sqlite"
+) -> tuple[Migration, ...]:
+    """The migrations in a folder (default: bot/storage/migrations/<engine>), checked 1..N."""
+    folder = source if source is not None else resources.files(f"bot.storage.migrations.{engine}")
+    found = []
+    for entry in folder.iterdir():
+        match = MIGRATION_FILE.match(entry.name)
+        if match and entry.is_file():
+            sql = entry.read_text(encoding="utf-8")
+            found.append(Migration(int(match[1]), match[2], sql))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"migrations must be numbered 1..N without gaps, found {versions}")
+    return tuple(found)
+
+
+def to_epoch(moment: datetime) -> int:
+    """A timezone-aware datetime as UTC epoch seconds (naive datetimes are refused)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()}: pass an aware (UTC) datetime")
+    return int(moment.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    """UTC epoch seconds as an aware datetime."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+class TurnSession(Protocol):
+    """What `Service.turn` does while it holds a user (see `Storage.user_turn`)."""
+
+    async def is_processed(self, update_id: int) -> bool:
+        """True when this Telegram update was already committed."""
+        ...
+
+    async def load_state(self, user_id: int) -> DialogState | None:
+        """The user's saved dialog state, or None for someone new (or forgotten)."""
+        ...
+
+    async def is_inactive(self, user_id: int) -> bool:
+        """Whether the user is flagged inactive (they had blocked the bot)."""
+        ...
+
+    async def commit_turn(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        turn: Turn,
+        update_id: int | None,
+        user_text: str | None,
+        now: datetime,
+        checkin_id: int | None = None,
+        counselor_chats: Sequence[int] = (),
+    ) -> list[OutboxRow]:
+        """Save a turn in ONE transaction: state, history, outbox, effects, update id."""
+        ...
+
+
+class Storage(TurnSession, Protocol):
+    """The bot's storage. Every operation is atomic; times are aware datetimes (UTC)."""
+
+    dialect: str
+    """'sqlite' or 'postgresql': the SQL dialect `read` speaks."""
+
+    def user_turn(self, user_id: int) -> AbstractAsyncContextManager[TurnSession]:
+        """Hold one user for a turn: load, handle and commit happen under it, so two
+        processes never run the same user's turns at once (PostgreSQL: an advisory lock in
+        the turn's transaction; SQLite: one process owns the file, so a no-op)."""
+        ...
+
+    async def close(self) -> None:
+        """Finish what is in flight and close (twice is harmless)."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        ...
+
+    async def user_ids(self) -> list[int]:
+        """Every stored user id, ascending."""
+        ...
+
+    async def count_users(self, *, include_inactive: bool = True) -> int:
+        """How many users are stored."""
+        ...
+
+    async def chat_id(self, user_id: int) -> int | None:
+        """The private chat of a stored user."""
+        ...
+
+    async def read(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows of a read-only query (SELECT or WITH) with `?` placeholders, for figures."""
+        ...
+
+    async def pending_outbox(self, limit: int = 1000, after: int = 0) -> list[OutboxRow]:
+        """Unsent messages in commit order, only those past the cursor `after`."""
+        ...
+
+    async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
+        """The user's live (pending or claimed) check-ins."""
+        ...
+
+    async def export_user(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about one user, JSON-ready (for /mydata)."""
+        ...
+
+    async def integrity_check(self) -> str:
+        """'ok' when the database is sound, else what is wrong."""
+        ...
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        now: datetime,
+        user_id: int | None = None,
+        dedup_key: str | None = None,
+    ) -> OutboxRow | None:
+        """Queue one message outside a turn; None if the key exists."""
+        ...
+
+    async def mark_sent(
+        self, outbox_id: int, telegram_message_id: int | None, now: datetime
+    ) -> None:
+        """Record that a message was delivered."""
+        ...
+
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        """Count a failed send attempt."""
+        ...
+
+    async def drop_outbox(self, outbox_id: int, error: str, now: datetime) -> None:
+        """Give up on a message for good."""
+        ...
+
+    async def mark_inactive(self, user_id: int, now: datetime) -> None:
+        """The user blocked the bot: flag them, cancel their check-ins, drop unsent messages."""
+        ...
+
+    async def claim_due_checkins(self, now: datetime, limit: int) -> list[CheckinRow]:
+        """Claim up to `limit` pending check-ins due by `now`, oldest first; each once."""
+        ...
+
+    async def release_claim(self, checkin_id: int) -> None:
+        """Put a claimed check-in back to pending."""
+        ...
+
+    async def release_stale_claims(self, older_than: datetime) -> int:
+        """Claims made before `older_than` go back to pending."""
+        ...
+
+    async def handoff(self, case: int) -> Handoff | None:
+        """The handoff with this number."""
+        ...
+
+    async def handoff_for_message(self, chat_id: int, message_id: int) -> Handoff | None:
+        """The handoff a message in a counselor chat was about."""
+        ...
+
+    async def open_handoffs(self) -> list[Handoff]:
+        """Every open handoff, oldest first."""
+        ...
+
+    async def secret_key(self, name: str) -> bytes:
+        """A random 32-byte key kept in the database under `name`."""
+        ...
+
+    async def add_referral_code(
+        self, code: str, name: str, *, created_by: int | None, now: datetime
+    ) -> bool:
+        """Create a referral code; False when the code is already taken."""
+        ...
+
+    async def referral_name(self, code: str) -> str | None:
+        """The name behind a referral code."""
+        ...
+
+    async def prune(self, now: datetime) -> int:
+        """Forget processed update ids older than a day."""
+        ...
