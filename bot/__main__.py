@@ -104,6 +104,8 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
 
     from bot.config import ConfigError, load_settings
     from bot.log import setup_logging
+    from bot.storage import StoreError, is_postgres, sqlite_path
+    from bot.storage.lock import AlreadyRunning, DatabaseLock
 
     try:
         settings = load_settings()
@@ -114,7 +116,25 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
         settings = replace(settings, database_path=db, database_url=None)
     token = settings.telegram_bot_token
     setup_logging(settings.log_level, settings.secrets())
-    if chat_only or token is None:
+    url = settings.database
+    try:  # one bot per SQLite file (PostgreSQL takes several workers: no lock)
+        lock = None if is_postgres(url) else DatabaseLock.acquire(sqlite_path(url))
+    except (AlreadyRunning, StoreError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        return _run(settings, chat_only or token is None, user)
+    except StoreError as exc:  # a damaged or empty database file, refused before any turn
+        print(exc, file=sys.stderr)
+        return 2
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(settings: Settings, chat_only: bool, user: int) -> int:
+    """The terminal chat or the Telegram bot."""
+    if chat_only:
         from bot.console import run_console
 
         if sys.stdin.isatty():
@@ -142,6 +162,7 @@ def _run_telegram(settings: Settings) -> int:
     puts the token itself in the text of a rejected-token error)."""
     from telegram.error import InvalidToken
 
+    from bot.storage import StoreError
     from bot.telegram.app import run_telegram
 
     freeze_startup_objects()
@@ -154,6 +175,8 @@ def _run_telegram(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    except StoreError:
+        raise
     except Exception:
         logging.getLogger("bot").exception("the bot stopped on an error")
         return 1

@@ -28,6 +28,10 @@ class StoreError(Exception):
     """The database cannot be used as it is (bad migrations, newer schema, misuse)."""
 
 
+class DatabaseDamaged(StoreError):
+    """The database file is damaged, empty where a database was expected, or not SQLite."""
+
+
 class StaleStateError(StoreError):
     """A turn's state is older than the one stored: it was computed from stale data."""
 
@@ -289,6 +293,13 @@ class Storage(TurnSession, Protocol):
 
     async def referral_name(self, code: str) -> str | None:
         """The name behind a referral code."""
+        ...
+
+    async def dead_letter(
+        self, update_id: int, reason: str, raw_json: str, failures: int, now: datetime
+    ) -> bool:
+        """Give up on an update: keep its (redacted) JSON in dead_letters and mark it handled,
+        so it is confirmed to Telegram and never run again. False if it was already there."""
         ...
 
     async def prune(self, now: datetime) -> int:

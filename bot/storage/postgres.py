@@ -456,13 +456,15 @@ class PgStore:
         )
 
     async def drop_outbox(self, outbox_id: int, error: str, now: datetime) -> None:
-        """Give up on a message for good (a permanent error): it is never offered again."""
+        """Give up on a message for good (a permanent error): it is never offered again (a
+        /forget goodbye that cannot leave is deleted: it is the last trace of the chat id)."""
         await self._write(
+            ("DELETE FROM outbox WHERE id = $1 AND ephemeral = 1", (outbox_id,)),
             (
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $1, dropped_at = $2"
                 " WHERE id = $3 AND sent_at IS NULL",
                 (error[:MAX_ERROR_CHARS], to_epoch(now), outbox_id),
-            )
+            ),
         )
 
     async def mark_inactive(self, user_id: int, now: datetime) -> None:
@@ -571,6 +573,26 @@ class PgStore:
         """The name behind a referral code, or None for an unknown code."""
         rows = await self.read("SELECT name FROM referral_codes WHERE code = ?", (code,))
         return str(rows[0][0]) if rows else None
+
+    async def dead_letter(
+        self, update_id: int, reason: str, raw_json: str, failures: int, now: datetime
+    ) -> bool:
+        """Give up on an update: dead_letters row and processed_updates row, together."""
+        at = to_epoch(now)
+        return bool(
+            await self._write(
+                (
+                    "INSERT INTO processed_updates (update_id, at) VALUES ($1, $2)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, at),
+                ),
+                (
+                    "INSERT INTO dead_letters (update_id, reason, failures, raw_json, created_at)"
+                    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, reason[:MAX_ERROR_CHARS], failures, raw_json, at),
+                ),
+            )
+        )
 
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day; returns how many went."""

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from bot.agency import notices
 from bot.storage.base import (
     CheckinRow,
+    DatabaseDamaged,
     Handoff,
     Migration,
     OutboxRow,
@@ -193,6 +194,7 @@ class Store:
     ) -> Store:
         """Open (or create) the database and bring its schema up to date."""
         steps = load_migrations() if migrations is None else tuple(migrations)
+        check_not_empty(path)
         writer = _DbThread("pathways-db-writer")
         try:
             db = await writer.call(partial(_Database.open, str(path), steps), grouped=False)
@@ -200,6 +202,7 @@ class Store:
             await asyncio.to_thread(writer.stop)
             raise
         writer.conn = db.conn  # published to the writer thread by the queue's next put/get
+        writer.after_commit = db.after_commit
         reader = None if str(path) == ":memory:" else await _Reader.start(Path(path))
         return cls(db, writer, reader)
 
@@ -352,8 +355,8 @@ class Store:
     ) -> None:
         """Record that a message was delivered (a /forget goodbye is deleted instead)."""
         await self._run(
-            self._db.write,
-            ("DELETE FROM outbox WHERE id = ? AND ephemeral = 1", (outbox_id,)),
+            self._db.settle_outbox,
+            outbox_id,
             (
                 "UPDATE outbox SET sent_at = ?, telegram_message_id = ? WHERE id = ?",
                 (to_epoch(now), telegram_message_id, outbox_id),
@@ -371,9 +374,11 @@ class Store:
         )
 
     async def drop_outbox(self, outbox_id: int, error: str, now: datetime) -> None:
-        """Give up on a message for good (a permanent error): it is never offered again."""
+        """Give up on a message for good (a permanent error): it is never offered again (a
+        /forget goodbye that cannot leave, e.g. the user blocked the bot, is deleted)."""
         await self._run(
-            self._db.write,
+            self._db.settle_outbox,
+            outbox_id,
             (
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped_at = ?"
                 " WHERE id = ? AND sent_at IS NULL",
@@ -494,6 +499,28 @@ class Store:
         rows = await self.read("SELECT name FROM referral_codes WHERE code = ?", (code,))
         return str(rows[0][0]) if rows else None
 
+    async def dead_letter(
+        self, update_id: int, reason: str, raw_json: str, failures: int, now: datetime
+    ) -> bool:
+        """Give up on an update: keep its (redacted) JSON in dead_letters and mark it handled,
+        so it is confirmed to Telegram and never run again. False if it was already there."""
+        at = to_epoch(now)
+        return bool(
+            await self._run(
+                self._db.write,
+                (
+                    "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, at),
+                ),
+                (
+                    "INSERT INTO dead_letters (update_id, reason, failures, raw_json, created_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, reason[:MAX_ERROR_CHARS], failures, raw_json, at),
+                ),
+            )
+        )
+
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day; returns how many went."""
         return await self._run(self._db.prune, to_epoch(now))
@@ -548,6 +575,8 @@ class _DbThread:
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self.conn: sqlite3.Connection | None = None
         """Set once the database is open; grouped calls need it."""
+        self.after_commit: Callable[[], None] | None = None
+        """Run on the writer thread after each group's COMMIT (outside any transaction)."""
         self._thread = threading.Thread(target=self._run, name=name)
         self._thread.daemon = True
         self._thread.start()
@@ -620,6 +649,12 @@ class _DbThread:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             outcomes = [(exc, True)] * len(group)
+        else:
+            if self.after_commit is not None:
+                try:
+                    self.after_commit()
+                except sqlite3.Error:
+                    log.warning("after-commit housekeeping failed; retried later", exc_info=True)
         for call, (value, failed) in zip(group, outcomes, strict=True):
             _settle(call, value, failed=failed)
 
@@ -662,19 +697,37 @@ class _Database:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.last_prune: int | None = None
+        self.scrub_due = False
+        """A person's rows were deleted: empty the WAL (it still holds their old pages)."""
 
     @classmethod
     def open(cls, path: str, migrations: Sequence[Migration]) -> _Database:
-        """Connect, configure and migrate."""
+        """Connect, check the file, configure and migrate."""
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            _configure(conn)
+            try:
+                _configure(conn)
+                if path != ":memory:":
+                    quick_check(conn, path)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise
+                raise DatabaseDamaged(damaged_message(path, str(exc))) from None
             db = cls(conn)
             db.migrate(migrations)
         except BaseException:
             conn.close()
             raise
         return db
+
+    def after_commit(self) -> None:
+        """After a /forget (or a goodbye leaving): copy the WAL into the file and truncate it,
+        so the person's old page images do not linger there (secure_delete zeroes the file's
+        own freed space)."""
+        if not self.scrub_due:
+            return
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        self.scrub_due = bool(busy)  # a reader was in the way: try again after the next commit
 
     def close(self) -> None:
         """Close the connection."""
@@ -708,6 +761,16 @@ class _Database:
         for sql, params in steps:
             changed = self.conn.execute(sql, params).rowcount
         return changed
+
+    def settle_outbox(self, outbox_id: int, update: tuple[str, Params]) -> None:
+        """A message is done with: a /forget goodbye is deleted (it is the last trace of the
+        person's chat id), any other row gets `update`."""
+        if self.conn.execute(
+            "DELETE FROM outbox WHERE id = ? AND ephemeral = 1", (outbox_id,)
+        ).rowcount:
+            self.scrub_due = True
+            return
+        self.write(update)
 
     # ---- schema -------------------------------------------------------------------------
 
@@ -925,6 +988,7 @@ class _Database:
         )
         for table in (*USER_TABLES, "users"):
             self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (job.user_id,))
+        self.scrub_due = True
         batch = uuid.uuid4().hex
         keys = [f"forget:{batch}:{i}" for i in range(len(job.payloads))]
         return self.insert_outbox(None, job.chat_id, job.payloads, keys, job.at, ephemeral=True)
@@ -1080,6 +1144,39 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}")
     conn.execute("PRAGMA journal_size_limit = 33554432")  # shrink a grown WAL file to 32 MB
+    # Deleted rows (a /forget) are overwritten with zeros, not left in free pages, whatever
+    # the SQLite build's default is.
+    conn.execute("PRAGMA secure_delete = ON")
+
+
+DAMAGED_HELP = (
+    "Stop the bot and restore the file from your latest backup (copy the backup over {path} "
+    "and delete {path}-wal and {path}-shm if they are there). To start again with an empty "
+    "database instead, move {path} away. The bot will not start on it as it is."
+)
+
+
+def damaged_message(path: str, problem: str) -> str:
+    """What an operator reads when the database file cannot be trusted."""
+    return f"The database {path} is damaged ({problem}). " + DAMAGED_HELP.format(path=path)
+
+
+def check_not_empty(path: Path | str) -> None:
+    """Refuse an existing 0-byte database file: SQLite would take it for a new database and
+    the bot would start over with nobody's progress (a truncated copy, a full disk)."""
+    where = Path(path)
+    if str(path) != ":memory:" and where.is_file() and where.stat().st_size == 0:
+        raise DatabaseDamaged(
+            f"The database {path} is empty (0 bytes), but a database was expected there. "
+            + DAMAGED_HELP.format(path=path)
+        )
+
+
+def quick_check(conn: sqlite3.Connection, path: str) -> None:
+    """PRAGMA quick_check: raise DatabaseDamaged unless SQLite finds the file sound."""
+    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    if rows != ["ok"]:
+        raise DatabaseDamaged(damaged_message(path, "; ".join(rows[:3])))
 
 
 def _signature(milestones: tuple[Milestone, ...]) -> str:
