@@ -82,6 +82,10 @@ class Settings:
     database_url: Secret | None = None
     """DATABASE_URL: ``sqlite:///path`` or ``postgresql://...`` (may hold a password);
     unset: the SQLite file at `database_path`."""
+    privacy_url: str | None = None
+    """The agency's own privacy policy, linked from /privacy."""
+    retention_months: int | None = None
+    """Participants silent this many months are deleted (after a notice); None: never."""
 
     def secrets(self) -> tuple[str, ...]:
         """The secret values set, for the log redaction filter."""
@@ -136,6 +140,13 @@ def _url(schemes: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+def _webhook_url(raw: str) -> str:
+    """https://, or http:// to this machine only (a local proxy or Bot API server, tests)."""
+    host = urlsplit(raw).hostname or ""
+    local = host in ("127.0.0.1", "localhost", "::1")
+    return _url(("https", "http") if local else ("https",))(raw)
+
+
 def _int_in(low: int, high: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         try:
@@ -188,6 +199,12 @@ def _database_url(raw: str) -> Secret:
     if scheme == "sqlite" and not raw.startswith("sqlite:///"):
         raise ValueError("a SQLite URL has three slashes: sqlite:///pathways.db")
     return Secret(raw)
+
+
+def _retention(raw: str) -> int | None:
+    if raw.strip().lower() in ("off", "0", "no", "never"):
+        return None
+    return _int_in(1, 120)(raw)
 
 
 def _path(raw: str) -> Path:
@@ -250,7 +267,7 @@ def load_settings(
         database_path=src.get("DATABASE_PATH", _path, d.database_path),
         admin_ids=src.get("ADMIN_IDS", _ids(allow_negative=False), d.admin_ids),
         counselor_chat_ids=src.get("COUNSELOR_CHAT_IDS", _ids(allow_negative=True), frozenset()),
-        webhook_url=src.get("WEBHOOK_URL", _url(("https",)), None),
+        webhook_url=src.get("WEBHOOK_URL", _webhook_url, None),
         webhook_secret=src.get("WEBHOOK_SECRET", _webhook_secret, None),
         listen_host=src.get("LISTEN_HOST", _host, d.listen_host),
         listen_port=src.get("LISTEN_PORT", _int_in(1, 65535), d.listen_port),
@@ -260,6 +277,8 @@ def load_settings(
         quiet_start=src.get("QUIET_START", _int_in(0, 23), d.quiet_start),
         quiet_end=src.get("QUIET_END", _int_in(0, 23), d.quiet_end),
         database_url=src.get("DATABASE_URL", _database_url, None),
+        privacy_url=src.get("PRIVACY_URL", _url(("https",)), None),
+        retention_months=src.get("RETENTION_MONTHS", _retention, None),
     )
     problems = src.problems + _cross_checks(settings, src)
     if problems:

@@ -1,8 +1,20 @@
-"""Logging set-up that never lets a secret (the bot token) reach a log line."""
+"""Logging set-up that never lets a secret (the bot token) or personal data reach a log line.
+
+Personal data: python-telegram-bot logs whole requests and updates at DEBUG (names,
+usernames, what people typed, what a counselor wrote). Records of the `telegram` loggers keep
+their text but lose every argument that is not a number or a short plain word, so
+"Calling Bot API endpoint `sendMessage` with parameters `[data]`" is all that is left. Our
+own log lines name people only by `who(user_id)`, a keyed hash that stays the same from one
+line to the next (so a person's turns can be followed) but cannot be turned back into an id.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
+import secrets
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -50,6 +62,69 @@ class Redactor:
 
 _FORMATTER = logging.Formatter()
 
+# ---- personal data ---------------------------------------------------------------------------
+
+HIDDEN = "[data]"
+LIBRARY_LOGGERS = ("telegram", "tornado", "aiosqlite")
+"""(httpx logs only request URLs, kept: the token in them is redacted like any secret.)"""
+PLAIN_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/`]{0,63}$")
+"""An argument of a library log line shown as it is: a method name, a class name..."""
+_log_key = secrets.token_bytes(32)
+
+
+def set_log_key(key: bytes) -> None:
+    """Use this key for `who` (the database's own, so hashes match across restarts)."""
+    global _log_key
+    _log_key = key
+
+
+def who(user_id: int | None, key: bytes | None = None) -> str:
+    """A user or chat id as it may appear in a log line: a keyed hash ("u:3f9a...")."""
+    if user_id is None:
+        return "u:none"
+    digest = hmac.new(key or _log_key, str(user_id).encode(), hashlib.sha256).hexdigest()
+    return "u:" + digest[:12]
+
+
+ID_KEYS = frozenset({"id", "user_id", "chat_id", "from_chat_id", "sender_chat_id"})
+KEPT_TEXT_KEYS = frozenset({"type", "status", "mime_type", "emoji"})
+"""Texts of an update that say what kind of thing it is, not what anybody said."""
+
+
+def redact_update(value: Any, key: bytes, name: str = "") -> Any:
+    """Update JSON without personal data: ids as keyed hashes, texts as their length,
+    coordinates and other fractions gone; structure, update and message ids, dates kept."""
+    if isinstance(value, dict):
+        return {k: redact_update(v, key, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_update(v, key, name) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return who(value, key) if name in ID_KEYS else value
+    if isinstance(value, str):
+        return value if name in KEPT_TEXT_KEYS else f"<text, {len(value)} characters>"
+    return HIDDEN
+
+
+def _plain(arg: Any) -> Any:
+    """A library log argument, or HIDDEN unless it is a number or a short plain word."""
+    if isinstance(arg, bool | int | float):
+        return arg
+    if isinstance(arg, str) and PLAIN_WORD.match(arg):
+        return arg
+    return HIDDEN
+
+
+def hide_personal_data(record: logging.LogRecord) -> None:
+    """Library records keep their text, not their data (see the module docstring)."""
+    if not record.name.startswith(LIBRARY_LOGGERS) or not record.args:
+        return
+    if isinstance(record.args, dict):
+        record.args = {k: _plain(v) for k, v in record.args.items()}
+    else:
+        record.args = tuple(_plain(a) for a in record.args)
+
 
 def _message(record: logging.LogRecord) -> str:
     """The formatted message; a broken format string still yields its parts (to redact)."""
@@ -68,6 +143,7 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record and let it through."""
+        hide_personal_data(record)
         self.redactor.scrub(record)
         return True
 
@@ -82,6 +158,7 @@ class RedactingRecordFactory:
     def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
         """Make the record with the wrapped factory, then redact it."""
         record = self.inner(*args, **kwargs)
+        hide_personal_data(record)
         self.redactor.scrub(record)
         return record
 

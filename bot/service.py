@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.storage import OutboxRow, Storage
+from bot.log import who
+from bot.storage import OutboxRow, Storage, TurnSession
 from bot.telegram.render import merge_replies
 from dialogs.engine import handle, next_checkin
 from dialogs.flow import Flow, intake_flow
+from dialogs.messages import MOVED_ON
 from dialogs.state import (
     CancelCheckins,
     CheckinDue,
@@ -31,6 +33,29 @@ from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
 log = logging.getLogger(__name__)
+
+STALE_BUTTON = "That button is from an earlier question. Here is where we are now:"
+
+
+def is_stale(state: DialogState, event: Event) -> bool:
+    """A tap on a button made before the pending question was asked (an old message, or the
+    second of a double tap): it must not answer the question asked since. The buttons of the
+    question being asked stay good however often it is shown again (after a free question,
+    say), since they are all stamped with its version or a later one."""
+    return (
+        isinstance(event, Choice)
+        and event.version is not None
+        and state.pending is not None
+        and event.version < state.asked_version
+    )
+
+
+def with_asked_version(before: DialogState, turn: Turn) -> Turn:
+    """Note the version at which a new pending question is asked (see `is_stale`)."""
+    after = turn.state
+    if after.pending == before.pending or after.version == before.version:
+        return turn
+    return replace(turn, state=replace(after, asked_version=after.version))
 
 
 def utcnow() -> datetime:
@@ -122,12 +147,18 @@ class Service:
                 return []
             state = await held.load_state(user_id) or DialogState()
             now = self.clock()
+            if is_stale(state, event):
+                return await self._stale(held, user_id, chat_id, state, now, update_id)
             result = handle(
                 state, event, now, kb=self.kb, flow=self.flow, counselors=bool(self.counselor_chats)
             )
+            result = with_asked_version(state, result)
             if result.error:
                 log.error(
-                    "engine failed on update %s for user %s:\n%s", update_id, user_id, result.error
+                    "engine failed on update %s for user %s:\n%s",
+                    update_id,
+                    who(user_id),
+                    result.error,
                 )
             if checkin_id is None and wants_checkins(result) and await held.is_inactive(user_id):
                 # They blocked the bot (their check-ins were cancelled) and are back: resume.
@@ -144,6 +175,36 @@ class Service:
                 checkin_id=checkin_id,
                 counselor_chats=self.counselor_chats,
             )
+        if rows and self.on_outbox is not None:
+            self.on_outbox()
+        return rows
+
+    async def _stale(
+        self,
+        held: TurnSession,
+        user_id: int,
+        chat_id: int,
+        state: DialogState,
+        now: datetime,
+        update_id: int | None,
+    ) -> list[OutboxRow]:
+        """Answer a stale button with the current question; the state is left as it was."""
+        asked = handle(  # a choice of nothing: the engine answers with the current question
+            state, Choice("", None), now, kb=self.kb, flow=self.flow, counselors=False
+        )
+        replies = tuple(
+            replace(r, text=STALE_BUTTON + r.text.removeprefix(MOVED_ON)) if n == 0 else r
+            for n, r in enumerate(asked.replies)
+        )
+        turn = Turn(state, merge_replies(replies))
+        rows = await held.commit_turn(
+            user_id=user_id,
+            chat_id=chat_id,
+            turn=turn,
+            update_id=update_id,
+            user_text=None,
+            now=now,
+        )
         if rows and self.on_outbox is not None:
             self.on_outbox()
         return rows

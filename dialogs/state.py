@@ -254,6 +254,9 @@ class DialogState:
     plan_made_on: date | None = None
     last_seen: datetime | None = None
     history: tuple[tuple[str, str], ...] = ()
+    asked_version: int = 0
+    """The version at which the pending question was first asked: buttons stamped with an
+    older version are from an earlier question (set by bot.service, not by the engine)."""
 
     def answer(self, key: str) -> AnswerValue | None:
         """A profile answer, or None when not given."""
@@ -338,6 +341,7 @@ def _state_dict(s: DialogState) -> dict[str, Any]:
         "plan_made_on": _iso(s.plan_made_on),
         "last_seen": _iso(s.last_seen),
         "history": [[who, text] for who, text in s.history],
+        "asked_version": s.asked_version,
     }
 
 
@@ -421,6 +425,7 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
         plan_made_on=_date(data.get("plan_made_on")),
         last_seen=_datetime(data.get("last_seen")),
         history=tuple((str(w), str(t)) for w, t in data.get("history") or ()),
+        asked_version=int(data.get("asked_version", 0)),
     )
 
 

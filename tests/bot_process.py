@@ -51,6 +51,19 @@ DOCUMENTS = frozenset({"calendar"})
 """Attachment kinds sent as documents; the others (roadmap, comparison) are pictures."""
 
 
+WEBHOOK_SECRET = "test-webhook-secret_0123456789"
+
+
+def webhook_env(port: int) -> dict[str, str]:
+    """Settings that make the bot take updates on a webhook at 127.0.0.1:`port`."""
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "LISTEN_HOST": "127.0.0.1",
+        "LISTEN_PORT": str(port),
+    }
+
+
 def bot_env(fake: FakeTelegram, db: Path, log_level: str = "WARNING") -> dict[str, str]:
     """The environment of a bot process that uses `fake` and the SQLite file `db`."""
     env = {name: os.environ[name] for name in KEPT_ENV if name in os.environ}
@@ -69,9 +82,19 @@ def bot_env(fake: FakeTelegram, db: Path, log_level: str = "WARNING") -> dict[st
 class BotProcess:
     """One `python -m bot` child at a time: start, wait until it polls, kill or terminate."""
 
-    def __init__(self, fake: FakeTelegram, db: Path, log: Path, log_level: str = "WARNING"):
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        db: Path,
+        log: Path,
+        log_level: str = "WARNING",
+        webhook_port: int | None = None,
+    ):
         self.fake, self.db, self.log = fake, db, log
         self.env = bot_env(fake, db, log_level)
+        self.webhook = webhook_port is not None
+        if webhook_port is not None:
+            self.env.update(webhook_env(webhook_port))
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.started: float | None = None
@@ -97,13 +120,17 @@ class BotProcess:
             )
         self.starts += 1
         self.started = time.monotonic()
-        self.started_polls = self.fake.stats.requests["getUpdates"]
+        self.started_polls = self._ready_count()
+
+    def _ready_count(self) -> int:
+        """Polls (or webhook settings) the fake has counted: the bot is up once it grows."""
+        return self.fake.stats.requests["setWebhook" if self.webhook else "getUpdates"]
 
     async def polling(self, timeout: float = 20.0, since: int | None = None) -> None:
         """Wait until the bot asks the fake for updates (it is up and taking turns): a poll
         after now, or after the fake had counted `since` polls."""
-        seen = self.fake.stats.requests["getUpdates"] if since is None else since
-        await self.fake.wait_for(lambda: self.fake.stats.requests["getUpdates"] > seen, timeout)
+        seen = self._ready_count() if since is None else since
+        await self.fake.wait_for(lambda: self._ready_count() > seen, timeout)
 
     async def kill(self) -> None:
         """SIGKILL: the bot stops at once, wherever it is."""

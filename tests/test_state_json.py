@@ -46,6 +46,7 @@ EVERY_FIELD_SET = DialogState(
     plan_made_on=date(2026, 11, 9),
     last_seen=datetime(2026, 11, 23, 15, 0, tzinfo=UTC),
     history=(("user", "ged"), ("bot", "Got it — “GED”"), ("counselor", "Hi")),
+    asked_version=39,
 )
 
 

@@ -31,6 +31,7 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.log import who
 from bot.media.attachments import render_attachment
 from bot.storage import OutboxRow, Storage
 from bot.telegram.render import caption, messages
@@ -219,7 +220,7 @@ class Delivery:
                 elif not self._stopping:  # the user is gone: their rows were dropped
                     self._drop_user(queue, row.user_id)
         except Exception:
-            log.exception("delivery to chat %s failed; will retry", chat_id)
+            log.exception("delivery to chat %s failed; will retry", who(chat_id))
         finally:
             self._chats.pop(chat_id, None)
             if not queue:
@@ -247,11 +248,11 @@ class Delivery:
                 message_id = await self._send(row)
             except RetryAfter as exc:
                 wait = _retry_after(exc)
-                log.warning("429 for chat %s: waiting %.1f s", row.chat_id, wait)
+                log.warning("429 for chat %s: waiting %.1f s", who(row.chat_id), wait)
                 await asyncio.sleep(wait)
                 continue
             except Forbidden:
-                log.info("user %s blocked the bot: marked inactive", row.user_id)
+                log.info("user %s blocked the bot: marked inactive", who(row.user_id))
                 return await self._gone(row)
             except BadRequest as exc:
                 if "chat not found" in str(exc).lower():
@@ -263,7 +264,10 @@ class Delivery:
                 continue
             except (TimedOut, NetworkError) as exc:
                 log.warning(
-                    "sending to chat %s failed (%s); retry in %.1f s", row.chat_id, exc, backoff
+                    "sending to chat %s failed (%s); retry in %.1f s",
+                    who(row.chat_id),
+                    exc,
+                    backoff,
                 )
                 await self.store.mark_failed(row.id, str(exc))
                 await asyncio.sleep(backoff)

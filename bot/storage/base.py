@@ -302,6 +302,23 @@ class Storage(TurnSession, Protocol):
         so it is confirmed to Telegram and never run again. False if it was already there."""
         ...
 
+    async def silent_users(
+        self, silent_since: datetime, told_before: datetime, limit: int = 500
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """For retention: (user, chat) of those silent since `silent_since` and not told yet,
+        and the users told before `told_before` who have not written since."""
+        ...
+
+    async def retention_notice(
+        self, user_id: int, chat_id: int, reply: Reply, now: datetime
+    ) -> None:
+        """Note that the user was told their data will go, and queue the notice, together."""
+        ...
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete everything about a user (retention; /forget goes through a turn)."""
+        ...
+
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day."""
         ...

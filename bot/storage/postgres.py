@@ -594,6 +594,54 @@ class PgStore:
             )
         )
 
+    async def silent_users(
+        self, silent_since: datetime, told_before: datetime, limit: int = 500
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """For retention (see Storage.silent_users)."""
+        seen = "COALESCE(last_seen, created_at)"
+        to_tell = await self.read(
+            f"SELECT user_id, chat_id FROM users WHERE {seen} < ? AND (retention_notice_at IS"
+            f" NULL OR retention_notice_at < {seen}) ORDER BY user_id LIMIT ?",
+            (to_epoch(silent_since), limit),
+        )
+        to_delete = await self.read(
+            f"SELECT user_id FROM users WHERE retention_notice_at >= {seen}"
+            " AND retention_notice_at < ? ORDER BY user_id LIMIT ?",
+            (to_epoch(told_before), limit),
+        )
+        return [(int(u), int(c)) for u, c in to_tell], [int(r[0]) for r in to_delete]
+
+    async def retention_notice(
+        self, user_id: int, chat_id: int, reply: Reply, now: datetime
+    ) -> None:
+        """The notice and its mark on the user, in one transaction."""
+        at = to_epoch(now)
+        payload = json.dumps(reply.to_dict(), ensure_ascii=False)
+        await self._write(
+            ("UPDATE users SET retention_notice_at = $1 WHERE user_id = $2", (at, user_id)),
+            (
+                "INSERT INTO outbox (user_id, chat_id, payload_json, dedup_key, created_at)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING",
+                (user_id, chat_id, payload, f"retention:{user_id}:{at}", at),
+            ),
+            ("SELECT pg_notify($1, '')", (CHANNEL,)),
+        )
+
+    async def delete_user(self, user_id: int) -> None:
+        """Every row about the user, and the messages about them sent to counselors."""
+        steps: list[tuple[str, Params]] = [
+            (
+                "DELETE FROM outbox WHERE handoff_id IN"
+                " (SELECT id FROM handoffs WHERE user_id = $1)",
+                (user_id,),
+            )
+        ]
+        steps += [
+            (f"DELETE FROM {table} WHERE user_id = $1", (user_id,))
+            for table in (*USER_TABLES, "users")
+        ]
+        await self._write(*steps)
+
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day; returns how many went."""
         at = to_epoch(now)

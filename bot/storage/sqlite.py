@@ -521,6 +521,44 @@ class Store:
             )
         )
 
+    async def silent_users(
+        self, silent_since: datetime, told_before: datetime, limit: int = 500
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """For retention: (user, chat) of those silent since `silent_since` and not told yet,
+        and the users told before `told_before` who have not written since."""
+        seen = "COALESCE(last_seen, created_at)"
+        to_tell = await self.read(
+            f"SELECT user_id, chat_id FROM users WHERE {seen} < ? AND (retention_notice_at IS"
+            f" NULL OR retention_notice_at < {seen}) ORDER BY user_id LIMIT ?",
+            (to_epoch(silent_since), limit),
+        )
+        to_delete = await self.read(
+            f"SELECT user_id FROM users WHERE retention_notice_at >= {seen}"
+            " AND retention_notice_at < ? ORDER BY user_id LIMIT ?",
+            (to_epoch(told_before), limit),
+        )
+        return [(int(u), int(c)) for u, c in to_tell], [int(r[0]) for r in to_delete]
+
+    async def retention_notice(
+        self, user_id: int, chat_id: int, reply: Reply, now: datetime
+    ) -> None:
+        """Note that the user was told their data will go, and queue the notice, together."""
+        at = to_epoch(now)
+
+        def tell() -> None:
+            self._db.conn.execute(
+                "UPDATE users SET retention_notice_at = ? WHERE user_id = ?", (at, user_id)
+            )
+            payload = json.dumps(reply.to_dict(), ensure_ascii=False)
+            key = f"retention:{user_id}:{at}"
+            self._db.insert_outbox(user_id, chat_id, (payload,), (key,), at)
+
+        await self._run(tell)
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete everything about a user (retention; /forget goes through a turn)."""
+        await self._run(self._db.delete_user, user_id)
+
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day; returns how many went."""
         return await self._run(self._db.prune, to_epoch(now))
@@ -982,16 +1020,20 @@ class _Database:
 
     def forget(self, job: _TurnJob) -> list[OutboxRow]:
         """Delete every row about the user; queue the goodbye tied to no user, kept until sent."""
-        self.conn.execute(
-            "DELETE FROM outbox WHERE handoff_id IN (SELECT id FROM handoffs WHERE user_id = ?)",
-            (job.user_id,),
-        )
-        for table in (*USER_TABLES, "users"):
-            self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (job.user_id,))
-        self.scrub_due = True
+        self.delete_user(job.user_id)
         batch = uuid.uuid4().hex
         keys = [f"forget:{batch}:{i}" for i in range(len(job.payloads))]
         return self.insert_outbox(None, job.chat_id, job.payloads, keys, job.at, ephemeral=True)
+
+    def delete_user(self, user_id: int) -> None:
+        """Every row about the user, and the messages about them sent to counselors."""
+        self.conn.execute(
+            "DELETE FROM outbox WHERE handoff_id IN (SELECT id FROM handoffs WHERE user_id = ?)",
+            (user_id,),
+        )
+        for table in (*USER_TABLES, "users"):
+            self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+        self.scrub_due = True
 
     def insert_outbox(
         self,

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, InputFile, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -29,15 +31,19 @@ from telegram.ext import (
 )
 
 from bot.agency.desk import Agency
+from bot.agency.privacy import privacy_text
 from bot.config import Settings
 from bot.console import parse_event
 from bot.delivery.sender import Delivery, rate_limiter
+from bot.log import set_log_key
 from bot.scheduling.checkins import Sweeper, placer
+from bot.scheduling.retention import Retention
 from bot.service import Service, utcnow
 from bot.storage import Storage, open_store
-from bot.telegram.polling import ConfirmAfterCommit
+from bot.telegram.polling import ConfirmAfterCommit, Ledger, is_storage_error
 from bot.telegram.render import parse_callback
-from dialogs.state import Choice, Event, Media, Text
+from bot.telegram.webhook import Receiver, WebhookServer
+from dialogs.state import Choice, Command, Event, Media
 from knowledge.loader import get_knowledge
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,7 @@ COMMANDS = (
     ("counselor", "Talk to a person"),
     ("mydata", "See what is saved about you"),
     ("forget", "Delete your data"),
+    ("privacy", "How your data is kept"),
     ("help", "What I can do"),
 )
 ADMIN_MENU = (
@@ -69,7 +76,20 @@ COUNSELOR_MENU = (
 EXPORT_CAPTION = "Participants (ids are pseudonyms, not Telegram ids). Keep this file private."
 ADMIN_COMMANDS = tuple(name for name, _ in ADMIN_MENU)
 PRIVATE_ONLY = "Let's talk in a private chat, so your answers stay private: {link}"
+POLL_TIMEOUT = 10
+"""Seconds of one long poll."""
+STARTUP_BACKOFF = (1.0, 60.0)
+"""Seconds between tries to reach the Bot API at start-up: first wait, and the longest."""
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+COULD_NOT_SAVE = "I could not save that, please try again in a minute."
+EDITS_NOT_READ = (
+    "I do not read changes to a message I already answered. "
+    "If you meant something else, please send it again."
+)
+MEDIA_KINDS: tuple[str, ...] = (
+    *("photo", "sticker", "voice", "video", "audio", "document", "location", "contact"),
+    *("animation", "video_note", "poll", "dice", "venue", "game", "story"),
+)
 
 
 @dataclass
@@ -81,6 +101,8 @@ class Parts:
     delivery: Delivery
     sweeper: Sweeper
     agency: Agency
+    ledger: Ledger
+    retention: Retention | None = None
 
 
 def parts(app: Application[Any, Any, Any, Any, Any, Any]) -> Parts:
@@ -91,56 +113,89 @@ def parts(app: Application[Any, Any, Any, Any, Any, Any]) -> Parts:
 
 
 def media_kind(update: Update) -> str | None:
-    """What kind of non-text message this is, if it is one."""
+    """What kind of non-text message this is, if it is one (None for text, and for service
+    messages such as a pinned message, which carry nothing to read)."""
     message = update.message
     if message is None:
         return None
-    for kind in ("photo", "sticker", "voice", "video", "audio", "document", "location", "contact"):
+    for kind in MEDIA_KINDS:
         if getattr(message, kind, None):
             return kind
-    return "message" if message.text is None else None
+    return None
+
+
+def addressed_to_bot(message: Any, username: str | None, bot_id: int) -> bool:
+    """In a group: a command, a mention of the bot, or a reply to it (not the chatter)."""
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        return True
+    if username and f"@{username.lower()}" in text.lower():
+        return True
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot_id)
+
+
+async def take_turn(
+    context: ContextTypes.DEFAULT_TYPE, user_id: int, event: Event, update_id: int
+) -> None:
+    """Run a turn in the user's private chat; when the database refuses to save it, tell them
+    (once per update: Telegram gives it to us again until it is saved)."""
+    found = parts(context.application)
+    try:
+        await found.service.turn(user_id, user_id, event, update_id=update_id)
+    except Exception as exc:
+        if is_storage_error(exc) and found.ledger.first_failure(update_id):
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(user_id, COULD_NOT_SAVE)
+        raise
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A private message: text or command -> the engine; anything else -> a kind note."""
+    """A private message: text or command -> the engine; a picture, sticker... -> a kind
+    note; a group message addressed to the bot -> a link to a private chat."""
     message, user = update.message, update.effective_user
     if message is None or user is None:
         return
     if message.chat.type != ChatType.PRIVATE:
-        link = f"https://t.me/{context.bot.username}"
-        with contextlib.suppress(TelegramError):
-            await message.reply_text(PRIVATE_ONLY.format(link=link))
+        if addressed_to_bot(message, context.bot.username, context.bot.id):
+            link = f"https://t.me/{context.bot.username}"
+            with contextlib.suppress(TelegramError):
+                await message.reply_text(PRIVATE_ONLY.format(link=link))
         return
     kind = media_kind(update)
+    if kind is None and not (message.text or "").strip():
+        return  # a service message (pinned, title changed...) or no words: nothing to answer
     event: Event = Media(kind) if kind else parse_event(message.text or "")
-    if isinstance(event, Text) and not message.text:
-        event = Media("message")
-    await parts(context.application).service.turn(
-        user.id, message.chat.id, event, update_id=update.update_id
-    )
+    if parse_event(message.text or "") == Command("privacy") and kind is None:
+        await parts(context.application).agency.tell(
+            user.id, privacy_text(context.application.bot_data["settings"]), update.update_id
+        )
+        return
+    await take_turn(context, user.id, event, update.update_id)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button tap: acknowledge it at once, take the keyboard off, run the choice."""
+    """A button tap: acknowledge it at once, take the keyboard off, run the choice. Replies go
+    to the user's own private chat, never to the chat the callback names."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
     with contextlib.suppress(TelegramError):
         await query.answer()
     message = query.message
-    chat_id = message.chat.id if message is not None else user.id
-    if message is not None and getattr(message.chat, "type", ChatType.PRIVATE) != ChatType.PRIVATE:
+    if message is not None and (
+        getattr(message.chat, "type", ChatType.PRIVATE) != ChatType.PRIVATE
+        or message.chat.id != user.id
+    ):
         return
     if message is not None:
         with contextlib.suppress(BadRequest, TelegramError):
             await context.bot.edit_message_reply_markup(
-                chat_id, message.message_id, reply_markup=None
+                user.id, message.message_id, reply_markup=None
             )
     choice = parse_callback(query.data)
     event: Event = choice if choice is not None else Choice("", None)
-    await parts(context.application).service.turn(
-        user.id, chat_id, event, update_id=update.update_id
-    )
+    await take_turn(context, user.id, event, update.update_id)
 
 
 async def on_counselor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -195,20 +250,50 @@ async def on_blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message changes nothing: the answer was already taken."""
-    log.debug("ignored an edited message in update %s", update.update_id)
+    """An edited message changes nothing (the answer was already taken): say so, in a
+    private chat, so the person knows to send the correction again."""
+    message = update.edited_message
+    if message is None or message.chat.type != ChatType.PRIVATE or not message.text:
+        return
+    await parts(context.application).agency.tell(message.chat.id, EDITS_NOT_READ, update.update_id)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log any handler failure with the update id; the user's saved progress is untouched."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("handler failed on update %s", update_id, exc_info=context.error)
+    """A turn failed: count it (the update is not confirmed, so Telegram gives it again) and
+    log it by update id, with the traceback only the first time. The user's saved progress
+    is untouched."""
+    error = context.error
+    if not isinstance(update, Update) or error is None:
+        log.error("handler failed outside an update", exc_info=error)
+        return
+    ledger = parts(context.application).ledger
+    failure = ledger.failed(update.update_id, error)
+    if failure.storage:
+        log.warning(
+            "could not save update %s (%s: the database refused); it will be retried",
+            update.update_id,
+            type(error).__name__,
+        )
+    elif failure.count == 1:
+        log.error("turn failed on update %s; it will be retried", update.update_id, exc_info=error)
+    else:
+        log.error("turn failed again on update %s (%s)", update.update_id, failure.count)
+
+
+def on_polling_error(exc: TelegramError) -> None:
+    """getUpdates failed (409 conflict, network): one line, no traceback; the Updater retries."""
+    log.warning("polling failed: %s: %s; retrying", type(exc).__name__, exc)
 
 
 async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Open the database, start the sender and the sweeper, set the command menu."""
     settings: Settings = app.bot_data["settings"]
-    store = await open_store(settings.database)
+    opened = app.bot_data.pop("store", None)  # serve() opens it before going online
+    store: Storage = opened if opened is not None else await open_store(settings.database)
+    ledger: Ledger = app.bot_data["ledger"]
+    ledger.store, ledger.clock = store, utcnow
+    ledger.key = await store.secret_key("log")
+    set_log_key(ledger.key)
     kb = get_knowledge()
     delivery = Delivery(app.bot, store, settings.tz, kb, clock=utcnow)
     service = Service(
@@ -228,9 +313,15 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         clock=utcnow,
         tz=settings.tz,
     )
-    app.bot_data["parts"] = Parts(store, service, delivery, sweeper, agency)
+    retention = None
+    if settings.retention_months:
+        months = settings.retention_months
+        retention = Retention(store, months, clock=utcnow, on_outbox=delivery.wake)
+    app.bot_data["parts"] = Parts(store, service, delivery, sweeper, agency, ledger, retention)
     delivery.start()
     sweeper.start()
+    if retention is not None:
+        retention.start()
     await set_menus(app, settings)
 
 
@@ -253,6 +344,8 @@ async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     found = app.bot_data.get("parts")
     if isinstance(found, Parts):
         await found.sweeper.stop()
+        if found.retention is not None:
+            await found.retention.stop()
         await found.delivery.stop()
 
 
@@ -262,6 +355,8 @@ async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if not isinstance(found, Parts):
         return
     await found.sweeper.stop()
+    if found.retention is not None:
+        await found.retention.stop()
     await found.delivery.stop()
     await found.store.close()
 
@@ -271,7 +366,8 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     server works the same)."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    polls = ConfirmAfterCommit()
+    ledger = Ledger()
+    polls = ConfirmAfterCommit(ledger)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.reveal())
@@ -288,6 +384,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     app = builder.build()
     polls.hold_until_handled(app.update_queue)
     app.bot_data["settings"] = settings
+    app.bot_data["ledger"] = ledger
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))
     if settings.admin_ids:
@@ -306,19 +403,123 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
 
 def run_telegram(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook when WEBHOOK_URL is set."""
+    asyncio.run(serve(settings))
+
+
+class StopSignals:
+    """SIGINT and SIGTERM set `stopping`; a repeated signal (a supervisor that signals the
+    whole process group sends it twice) is noted and does not cut the clean stop short."""
+
+    def __init__(self) -> None:
+        self.stopping = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def install(self) -> None:
+        """Take over SIGINT and SIGTERM for the running loop."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._loop.add_signal_handler(sig, self._received, sig)
+
+    def remove(self) -> None:
+        """Give the signals back."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._loop.remove_signal_handler(sig)
+
+    def _received(self, sig: signal.Signals) -> None:
+        if self.stopping.is_set():
+            log.info("%s again: already stopping cleanly", sig.name)
+            return
+        log.info("%s: stopping (finishing the turns in flight, sending what is queued)", sig.name)
+        self.stopping.set()
+
+
+async def with_retries(
+    what: str, action: Callable[[], Awaitable[None]], stopping: asyncio.Event
+) -> bool:
+    """Run `action` until it works, backing off while the Bot API is unreachable; False if a
+    stop signal came first. A rejected token (InvalidToken) is not retried."""
+    delay = STARTUP_BACKOFF[0]
+    while not stopping.is_set():
+        try:
+            await action()
+            return True
+        except (NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
+            log.warning("%s failed (%s); retrying in %.0f s", what, type(exc).__name__, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), delay)
+        delay = min(STARTUP_BACKOFF[1], delay * 2)
+    return False
+
+
+async def serve(settings: Settings, signals: StopSignals | None = None) -> None:
+    """The bot's whole life: open the database (refusing a damaged one) before going online,
+    reach the Bot API (retrying with backoff), take updates until a stop signal, then stop
+    cleanly: no new updates, turns in flight finished, the outbox sent, the database closed."""
+    signals = signals or StopSignals()
+    signals.install()
+    store = await open_store(settings.database)
     app = build_application(settings)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.reveal() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.listen_host,
-            port=settings.listen_port,
-            url_path="telegram",
-            secret_token=secret,
-            webhook_url=settings.webhook_url,
-            allowed_updates=ALLOWED_UPDATES,
+    app.bot_data["store"] = store
+    started = webhook = None
+    try:
+        if not await with_retries("reaching the Bot API", app.initialize, signals.stopping):
+            return
+        await post_init(app)
+        await app.start()
+        started = app
+        if settings.webhook_url:
+            webhook = await _start_webhook(app, settings, signals.stopping)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                timeout=POLL_TIMEOUT,
+                bootstrap_retries=-1,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                error_callback=on_polling_error,
+            )
+        log.info("the bot is running")
+        await signals.stopping.wait()
+    finally:
+        await _stop(app, started is not None, webhook, store)
+        signals.remove()
+
+
+async def _start_webhook(
+    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, stopping: asyncio.Event
+) -> WebhookServer:
+    """Listen, then tell Telegram where to post (retried while the Bot API is unreachable)."""
+    secret = settings.webhook_secret.reveal() if settings.webhook_secret else None
+    receiver = Receiver(app, parts(app).ledger, secret)
+    server = WebhookServer(receiver, settings.listen_host, settings.listen_port)
+    server.start()
+
+    async def set_webhook() -> None:
+        await app.bot.set_webhook(
+            settings.webhook_url or "", allowed_updates=ALLOWED_UPDATES, secret_token=secret
         )
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+    await with_retries("setting the webhook", set_webhook, stopping)
+    return server
+
+
+async def _stop(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    started: bool,
+    webhook: WebhookServer | None,
+    store: Storage,
+) -> None:
+    """The clean stop, in order; runs to the end whatever signals arrive meanwhile."""
+    if webhook is not None:
+        await webhook.stop()
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if started and app.running:
+        await app.stop()
+    await post_stop(app)
+    await post_shutdown(app)
+    await store.close()  # (post_shutdown closed it already if it was handed over: harmless)
+    with contextlib.suppress(RuntimeError):  # never initialised: nothing to shut down
+        await app.shutdown()
 
 
 async def start_for_tests(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -328,7 +529,12 @@ async def start_for_tests(settings: Settings) -> Application[Any, Any, Any, Any,
     await post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    await app.updater.start_polling(
+        poll_interval=0,
+        timeout=1,
+        allowed_updates=ALLOWED_UPDATES,
+        error_callback=on_polling_error,
+    )
     return app
 
 

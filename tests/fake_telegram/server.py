@@ -9,6 +9,7 @@ import logging
 import re
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -174,6 +175,10 @@ class WebhookSender:
         self.retry_max = retry_max
         self.delivered = 0
         self.failures = 0
+        self.acknowledged: list[int] = []
+        """Update ids the webhook answered with a 2xx, in order (Telegram then forgets them)."""
+        self.on_acknowledged: Callable[[int], None] | None = None
+        """Called at once with each acknowledged update id (a test may kill the bot there)."""
         self._session: aiohttp.ClientSession | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._in_flight: set[int] = set()
@@ -231,6 +236,9 @@ class WebhookSender:
     async def _deliver(self, update: Update) -> None:
         error = await self._post(update)
         if error is None:
+            self.acknowledged.append(update.update_id)
+            if self.on_acknowledged is not None:
+                self.on_acknowledged(update.update_id)
             with contextlib.suppress(ValueError):
                 self.state.updates.remove(update)
             self.delivered += 1

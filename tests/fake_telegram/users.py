@@ -67,6 +67,17 @@ class FakeUser:
             raise LookupError(f"button {found.text!r} sends no callback data")
         return self.fake.state.new_query(self.person, current, found.callback_data)
 
+    async def send_unreadable(self) -> int:
+        """Send a message python-telegram-bot cannot read: a poll with only an id, as an older
+        self-hosted Bot API server sends it (PTB 22 requires question, options and more).
+        Returns the update id."""
+        message = self.fake.state.add_message(
+            self.fake.state.chat_state(self.chat), self.person, text=None
+        )
+        payload = {**message.to_json(), "poll": {"id": "5"}}
+        payload.pop("text", None)
+        return self.fake.state.push("message", payload, self.chat.id).update_id
+
     async def send_photo(
         self, data: bytes, *, caption: str | None = None, chat: Chat | int | None = None
     ) -> Message:
