@@ -6,14 +6,18 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint types unit bench check clean fake
 
+# The set-up is quiet unless it fails (pip's warnings look like errors to a newcomer); its
+# whole output is kept in .venv/setup.log.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "Setting up $(VENV) (python packages; the first time takes a minute)..."
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip \
+	   && $(BIN)/python -m pip install --quiet -e '.[dev]'; } > $(VENV)/setup.log 2>&1 \
+	   || { cat $(VENV)/setup.log; echo "Set-up failed (output above, also in $(VENV)/setup.log)."; exit 1; }
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m bot
+	@$(BIN)/python -m bot
 
 test: lint types unit
 

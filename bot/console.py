@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.agency.privacy import privacy_text
 from bot.config import Settings
 from bot.media.attachments import render_attachment
 from bot.scheduling.checkins import placer
@@ -93,7 +94,11 @@ class Console:
             line = await loop.run_in_executor(None, source.readline)
             if not line or line.strip().lower() in QUIT_WORDS:
                 break
-            await self.say(parse_event(line))
+            event = parse_event(line)
+            if event == Command("privacy"):
+                self.print(privacy_text(self.settings))
+                continue
+            await self.say(event)
 
 
 async def run_console(settings: Settings, user_id: int, source: TextIO = sys.stdin) -> None:

@@ -484,3 +484,121 @@ async def _polling(bot: BotProcess, run: CrashRun) -> None:
         await bot.polling(since=bot.started_polls)
         run.starts.append(time.monotonic() - bot.started)
         bot.started = None
+
+
+# ---- webhook mode: killed right after a 200 -------------------------------------------------
+
+
+@dataclass(slots=True)
+class WebhookRun:
+    """What a run of kills right after a webhook 200 did."""
+
+    kills: int = 0
+    acknowledged: int = 0
+    """Updates the webhook answered with a 2xx (Telegram forgets them at once)."""
+    lost: list[int] = field(default_factory=list)
+    """Acknowledged update ids never committed."""
+    burst_updates: int = 0
+    conversations: list[Conversation] = field(default_factory=list)
+    marks: dict[int, list[int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def processed(db: Path) -> set[int]:
+    """The update ids committed in the database."""
+    with read_only(db) as conn:
+        return {int(r[0]) for r in conn.execute("SELECT update_id FROM processed_updates")}
+
+
+class KillAfter200:
+    """Arms a SIGKILL of the bot the moment the fake's webhook gets a 2xx."""
+
+    def __init__(self, fake: FakeTelegram, bot: BotProcess) -> None:
+        self.bot, self.killed_after = bot, 0
+        self._armed = False
+        fake.webhook_sender.on_acknowledged = self._acknowledged
+
+    def arm(self) -> None:
+        self._armed, self.killed_after = True, 0
+
+    def _acknowledged(self, update_id: int) -> None:
+        proc = self.bot.proc
+        if self._armed and proc is not None and proc.returncode is None:
+            os.kill(proc.pid, signal.SIGKILL)  # before the bot does anything more
+            self._armed, self.killed_after = False, update_id
+
+    async def killed(self, timeout: float = 30.0) -> int:
+        """Wait for the armed kill; the update id whose 200 it followed."""
+        await self.bot.fake.wait_for(lambda: self.killed_after, timeout)
+        assert self.bot.proc is not None
+        await self.bot.proc.wait()
+        return self.killed_after
+
+
+def _all_stored(db: Path, user_ids: set[int]) -> bool:
+    """Whether every one of these users has an answer stored."""
+    return user_ids <= set(stored_answers(db))
+
+
+async def webhook_kill_run(
+    fake: FakeTelegram,
+    workdir: Path,
+    port: int,
+    *,
+    kills: int,
+    lanes: int = 4,
+    bursts: int = 0,
+    burst_size: int = 60,
+    seed: int = 0,
+) -> WebhookRun:
+    """The bot in webhook mode, SIGKILLed right after a 200 `kills` times while `lanes` users
+    talk, then `bursts` times right after the first 200 of `burst_size` users writing at once.
+    Raises AssertionError at the first acknowledged update not committed."""
+    rng, run, db = random.Random(seed), WebhookRun(), workdir / "pathways.db"
+    bot = BotProcess(fake, db, workdir / "bot.log", webhook_port=port)
+    killer, traffic = KillAfter200(fake, bot), Traffic(fake, lanes)
+    began = time.monotonic()
+
+    def check(when: str) -> None:
+        missing = set(fake.webhook_sender.acknowledged) - processed(db)
+        if missing:
+            run.lost = sorted(missing)
+            raise AssertionError(f"{when}: acknowledged, never committed: {run.lost[:5]}")
+
+    try:
+        await bot.start()
+        await bot.polling()
+        traffic.start()
+        for n in range(kills):
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
+            killer.arm()
+            await killer.killed()
+            mark_kill(fake, run.marks)
+            run.kills += 1
+            check(f"after kill {n + 1}")
+            check_sound(db, traffic, bot, f"after kill {n + 1}")
+            await bot.start()
+            await bot.polling()
+        await traffic.finish()
+        for n in range(bursts):
+            users = [fake.user() for _ in range(burst_size)]
+            killer.arm()
+            for user in users:
+                await user.command("/start")
+            run.burst_updates += burst_size
+            await killer.killed()
+            mark_kill(fake, run.marks)
+            run.kills += 1
+            check(f"after burst {n + 1}")
+            await bot.start()
+            await bot.polling()
+            await fake.wait_for(partial(_all_stored, db, {u.id for u in users}), 60)
+        await settle(bot, traffic, db)
+        check("at the end")
+    finally:
+        await traffic.cancel()
+        await bot.close()
+        fake.webhook_sender.on_acknowledged = None
+    run.acknowledged = len(set(fake.webhook_sender.acknowledged))
+    run.conversations, run.seconds = traffic.conversations, time.monotonic() - began
+    return run

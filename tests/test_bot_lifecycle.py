@@ -5,8 +5,6 @@ an unreachable Bot API at start-up is waited for, and a DEBUG log holds no perso
 from __future__ import annotations
 
 import asyncio
-import os
-import random
 import signal
 import sqlite3
 from pathlib import Path
@@ -16,67 +14,28 @@ from tests.bot_process import (
     BotProcess,
     Conversation,
     Traffic,
-    check_sound,
     converse,
     delivery_report,
     integrity,
-    mark_kill,
-    read_only,
-    settle,
+    webhook_kill_run,
 )
 from tests.fake_telegram import FakeTelegram, free_port
+from tests.test_telegram_bot import tap_when, texts_until
 
 WEBHOOK_KILLS = 6
 LANES = 4
 
 
-def processed(db: Path) -> set[int]:
-    """The update ids committed in the database."""
-    with read_only(db) as conn:
-        return {int(r[0]) for r in conn.execute("SELECT update_id FROM processed_updates")}
-
-
 async def test_webhook_killed_right_after_each_200_loses_no_update(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    fake, db, rng = fake_telegram, tmp_path / "pathways.db", random.Random(17)
-    bot = BotProcess(fake, db, tmp_path / "bot.log", webhook_port=free_port())
-    traffic = Traffic(fake, LANES)
-    marks: dict[int, list[int]] = {}
-    armed: list[int] = []  # the update whose 200 the kill followed
-
-    def kill_after_200(update_id: int) -> None:
-        proc = bot.proc
-        if armed == [0] and proc is not None and proc.returncode is None:
-            os.kill(proc.pid, signal.SIGKILL)  # before anything else happens in the bot
-            armed[0] = update_id
-
-    fake.webhook_sender.on_acknowledged = kill_after_200
-    try:
-        await bot.start()
-        await bot.polling()
-        traffic.start()
-        for n in range(WEBHOOK_KILLS):
-            await asyncio.sleep(rng.uniform(0.05, 0.4))
-            armed[:] = [0]
-            await fake.wait_for(lambda: armed[0] != 0, timeout=30)
-            assert bot.proc is not None
-            await bot.proc.wait()
-            mark_kill(fake, marks)
-            acknowledged = set(fake.webhook_sender.acknowledged)
-            assert armed[0] in processed(db), f"kill {n + 1}: update {armed[0]} lost"
-            assert acknowledged <= processed(db), sorted(acknowledged - processed(db))
-            check_sound(db, traffic, bot, f"after kill {n + 1}")
-            await bot.start()
-            await bot.polling()
-        await settle(bot, traffic, db)
-    finally:
-        armed[:] = []
-        await traffic.cancel()
-        await bot.close()
-    acknowledged = set(fake.webhook_sender.acknowledged)
-    assert len(acknowledged) > 30 and acknowledged <= processed(db)
-    report = delivery_report(fake, db, marks)
+    fake, db = fake_telegram, tmp_path / "pathways.db"
+    run = await webhook_kill_run(
+        fake, tmp_path, free_port(), kills=WEBHOOK_KILLS, lanes=LANES, bursts=1, burst_size=20
+    )
+    assert run.kills == WEBHOOK_KILLS + 1 and run.acknowledged > 20 + WEBHOOK_KILLS
+    assert run.lost == []
+    report = delivery_report(fake, db, run.marks)
     assert report.lost == [] and report.unsent == 0 and report.unexplained == [], report
     assert integrity(db) == "ok"
 
@@ -129,14 +88,20 @@ async def test_the_bot_api_unreachable_at_start_up_is_waited_for(
     assert "retrying" in (tmp_path / "bot.log").read_text()
 
 
+COUNSELORS = -1_009_876_543_210
+
+
 async def test_a_debug_log_holds_no_names_usernames_ids_or_typed_text(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
     fake, db = fake_telegram, tmp_path / "pathways.db"
+    fake.group("Counselors", id=COUNSELORS, supergroup=True)
     bot = BotProcess(fake, db, tmp_path / "bot.log", log_level="DEBUG")
+    bot.env["COUNSELOR_CHAT_IDS"] = str(COUNSELORS)
     zed = fake.user(
         id=7_123_456_789, first_name="Quintessa", last_name="Vandersloot", username="qv_zz99"
     )
+    cora = fake.user(first_name="Corabelle", username="cora_counsel")
     try:
         await bot.start()
         await bot.polling()
@@ -144,6 +109,15 @@ async def test_a_debug_log_holds_no_names_usernames_ids_or_typed_text(
         await zed.send("my neighbour Marmaduke says hi")
         await fake.wait_for(lambda: len(fake.messages(zed.id)) >= 4)
         await zed.press(fake.messages(zed.id)[-1], fake.messages(zed.id)[-1].labels[0])
+        await zed.command("/counselor")
+        await tap_when(fake, zed, "Yes, share")
+        await texts_until(fake, zed.id, "A person will reply here soon")
+        await zed.send("please phone about the pelican farm")
+        await fake.wait_for(
+            lambda: any("pelican" in (m.text or "") for m in fake.messages(COUNSELORS))
+        )
+        await cora.command("/reply", "1", "ask for Ottoline at the desk", chat=COUNSELORS)
+        await texts_until(fake, zed.id, "Ottoline")
         await zed.send_unreadable()
         await fake.wait_for(lambda: fake.pending_updates == 0, timeout=10)
         await fake.idle(quiet=0.5)
@@ -152,7 +126,10 @@ async def test_a_debug_log_holds_no_names_usernames_ids_or_typed_text(
         await bot.close()
     said = (tmp_path / "bot.log").read_text()
     assert "getUpdates" in said and "DEBUG" in said  # it is the DEBUG log
-    for secret in ("Quintessa", "Vandersloot", "qv_zz99", "7123456789", "Marmaduke", "neighbour"):
+    for secret in (
+        *("Quintessa", "Vandersloot", "qv_zz99", "7123456789", "Corabelle", "cora_counsel"),
+        *("Marmaduke", "neighbour", "pelican", "Ottoline"),
+    ):
         assert secret.lower() not in said.lower(), secret
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM dead_letters").fetchone() == (1,)

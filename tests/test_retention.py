@@ -89,3 +89,18 @@ async def test_privacy_answers_in_telegram_and_is_in_the_menu(
         assert "privacy" in [c.command for c in fake_telegram.commands("default")]
     finally:
         await stop_for_tests(app)
+
+
+async def test_privacy_in_the_terminal_chat(tmp_path: Path) -> None:
+    import io
+
+    from bot.console import Console
+
+    store = await Store.open(tmp_path / "pathways.db")
+    out = io.StringIO()
+    try:
+        settings = Settings(database_path=tmp_path / "pathways.db")
+        await Console(store, settings, 1, out=out).run(io.StringIO("/privacy\n"))
+    finally:
+        await store.close()
+    assert "How I keep your data" in out.getvalue()
