@@ -30,11 +30,13 @@ from pathlib import Path
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.config import Settings
+from bot.config import Secret, Settings
+from bot.delivery.lease import Sender
 from bot.delivery.sender import BURST, Delivery, rate_limiter
 from bot.scheduling.checkins import UNSENT, Sweeper, placer
 from bot.service import Service
-from bot.storage.sqlite import Store, to_epoch
+from bot.storage import Storage, open_store, to_epoch
+from bot.storage.sqlite import Store
 from dialogs.engine import handle
 from dialogs.state import Choice, Command, DialogState, Event, ScheduleCheckin, Text, Turn
 from knowledge.loader import get_knowledge
@@ -66,7 +68,7 @@ def engaged_state(now: datetime = PLAN_MADE) -> DialogState:
 
 
 async def seed(
-    store: Store, user_ids: Sequence[int], due: datetime = DUE, now: datetime = PLAN_MADE
+    store: Storage, user_ids: Sequence[int], due: datetime = DUE, now: datetime = PLAN_MADE
 ) -> None:
     """Store each user on their plan with one check-in, the n-th due n seconds after `due`."""
     state = engaged_state(now)
@@ -143,16 +145,19 @@ class Figures:
 
 
 async def serve(
-    db: Path,
+    db: Path | str,
     api_url: str,
     token: str,
     scale: float,
     stop_after: int | None = None,
     burst: int = BURST,
 ) -> Figures:
-    """Sweep and send until nothing is due or unsent (or `stop_after` messages went out)."""
-    store = await Store.open(db)
-    settings = Settings(database_path=db)
+    """Sweep and send until nothing is due or unsent (or `stop_after` messages went out).
+    `db`: a SQLite file, or a PostgreSQL URL (one worker of a fleet: it sweeps, and sends
+    while it holds the fleet's sender lease)."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    store = await open_store(url)
+    settings = Settings(database_url=Secret(url))
     bot = ExtBot(
         token,
         base_url=api_url,
@@ -166,12 +171,13 @@ async def serve(
         store, clock=lambda: SWEPT_AT, kb=kb, on_outbox=delivery.wake, place=placer(settings)
     )
     sweeper = Sweeper(store, service, settings, clock=lambda: SWEPT_AT)
+    sender = Sender(delivery, store)
     began = time.perf_counter()
-    delivery.start()
+    sender.start()
     sweeper.start()
     samples = await _watch(store, delivery, began, stop_after)
     await sweeper.stop()
-    await delivery.stop()  # what is already queued still goes
+    await sender.stop()  # what is already queued still goes
     samples.append((time.perf_counter() - began, delivery.sent))
     await bot.shutdown()
     await store.close()
@@ -179,7 +185,7 @@ async def serve(
 
 
 async def _watch(
-    store: Store, delivery: Delivery, began: float, stop_after: int | None
+    store: Storage, delivery: Delivery, began: float, stop_after: int | None
 ) -> list[tuple[float, int]]:
     samples: list[tuple[float, int]] = []
     while True:
@@ -194,7 +200,7 @@ async def _watch(
 
 async def run_bot_side(
     fake: FakeTelegram,
-    db: Path,
+    db: Path | str,
     scale: float,
     *,
     stop_after: int | None = None,
@@ -216,7 +222,7 @@ async def run_bot_side(
         sys.executable,
         "-m",
         "tests.checkin_crowd",
-        cwd=db.parent,
+        cwd=db.parent if isinstance(db, Path) else REPO,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -234,12 +240,17 @@ async def run_bot_side(
     return Figures(int(data["turns"]), int(data["sent"]), float(data["seconds"]), samples)
 
 
+def _where(db: str) -> Path | str:
+    """A PostgreSQL URL as it is, anything else as the path of a SQLite file."""
+    return db if "://" in db else Path(db)
+
+
 def main() -> int:
     """The bot side of a crowd run, configured by the CROWD_* environment variables."""
     stop_after = os.environ.get("CROWD_STOP_AFTER") or None
     figures = asyncio.run(
         serve(
-            Path(os.environ["CROWD_DB"]),
+            _where(os.environ["CROWD_DB"]),
             os.environ["CROWD_API"],
             os.environ["CROWD_TOKEN"],
             float(os.environ.get("CROWD_SCALE", "1")),

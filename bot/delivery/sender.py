@@ -154,7 +154,10 @@ class Delivery:
         self._wake.set()
 
     def start(self) -> None:
-        """Start the sender loop (it first sends what an earlier run left unsent)."""
+        """Start the sender loop (it first sends what an earlier run left unsent). After a
+        `stop()` it starts afresh, reading the outbox from its first unsent row again."""
+        self._stopping = False
+        self._chats, self._queues, self._queued, self._after = {}, {}, 0, 0
         self._loop_task = asyncio.create_task(self._run(), name="delivery")
 
     async def stop(self, timeout: float = 10.0) -> None:

@@ -34,6 +34,7 @@ from bot.agency.desk import Agency
 from bot.agency.privacy import privacy_text
 from bot.config import Settings
 from bot.console import parse_event
+from bot.delivery.lease import Sender
 from bot.delivery.sender import Delivery, rate_limiter
 from bot.log import set_log_key
 from bot.scheduling.checkins import Sweeper, placer
@@ -102,6 +103,7 @@ class Parts:
     sweeper: Sweeper
     agency: Agency
     ledger: Ledger
+    sender: Sender
     retention: Retention | None = None
 
 
@@ -317,8 +319,11 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if settings.retention_months:
         months = settings.retention_months
         retention = Retention(store, months, clock=utcnow, on_outbox=delivery.wake)
-    app.bot_data["parts"] = Parts(store, service, delivery, sweeper, agency, ledger, retention)
-    delivery.start()
+    sender = Sender(delivery, store)
+    app.bot_data["parts"] = Parts(
+        store, service, delivery, sweeper, agency, ledger, sender, retention
+    )
+    sender.start()
     sweeper.start()
     if retention is not None:
         retention.start()
@@ -346,7 +351,7 @@ async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await found.sweeper.stop()
         if found.retention is not None:
             await found.retention.stop()
-        await found.delivery.stop()
+        await found.sender.stop()
 
 
 async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -357,7 +362,7 @@ async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await found.sweeper.stop()
     if found.retention is not None:
         await found.retention.stop()
-    await found.delivery.stop()
+    await found.sender.stop()
     await found.store.close()
 
 
