@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.storage.copy import TABLES
 from bot.storage.postgres import PgStore
 from bot.storage.sqlite import Store
 from dialogs.state import (
@@ -52,6 +53,7 @@ async def seed(path: Path) -> None:
         await store.mark_sent(row.id, 5000 + row.id, T0 + timedelta(hours=1))
     await store.add_referral_code("fair", "Job fair", created_by=1, now=T0)
     await store.secret_key("export")
+    await store.dead_letter(4242, "handler kept failing", '{"update_id": 4242}', 3, T0)
     await store.close()
 
 
@@ -84,6 +86,8 @@ async def test_a_sqlite_database_moves_to_postgresql_whole(tmp_path: Path, pg_ur
     assert await new.referral_name("fair") == "Job fair"
     assert await new.secret_key("export") == await old.secret_key("export")
     assert await new.is_processed(105) and await new.is_processed(900)
+    assert await new.is_processed(4242)  # a dead letter stays handled
+    assert await new.read("SELECT reason FROM dead_letters") == [("handler kept failing",)]
     due = T0 + timedelta(days=30)
     assert [c.user_id for c in await new.claim_due_checkins(due, 100)] == [
         c.user_id for c in await old.claim_due_checkins(due, 100)
@@ -107,3 +111,13 @@ def test_migrate_db_names_what_it_needs(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no SQLite database" in missing.stderr
     backwards = migrate("postgresql://a@/b", f"sqlite:///{tmp_path / 'x.db'}")
     assert backwards.returncode == 1 and "sqlite:///" in backwards.stderr
+
+
+async def test_the_copy_covers_every_table_of_the_schema(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "schema.db")
+    rows = await store.read(
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        " AND name NOT IN ('schema_version', 'sqlite_sequence')"
+    )
+    await store.close()
+    assert {name for (name,) in rows} == set(TABLES)  # a new table needs adding to TABLES

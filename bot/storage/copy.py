@@ -19,6 +19,7 @@ TABLES = (
     "answers",
     "milestones",
     "processed_updates",
+    "dead_letters",
     "outbox",
     "checkins",
     "handoffs",
