@@ -26,6 +26,7 @@ from dialogs.state import (
     Reply,
     Status,
 )
+from dialogs.undo import step_back
 from knowledge.model import Knowledge
 
 PROGRESS_WIDTH = 10
@@ -193,4 +194,6 @@ COMMANDS: dict[str, Callable[[Ctx, DialogState, str], Outcome]] = {
     "forget": _cmd_forget,
     "counselor": _cmd_counselor,
     "checkins": _cmd_checkins,
+    "back": lambda ctx, state, arg: step_back(ctx, state),
+    "undo": lambda ctx, state, arg: step_back(ctx, state),
 }

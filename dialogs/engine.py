@@ -76,11 +76,9 @@ from dialogs.matching import (
     Ambiguous,
     Candidate,
     Matched,
-    NoMatch,
-    match_choice,
+    key,
+    match_key,
     match_yes_no,
-    normalize,
-    parse_number,
 )
 from dialogs.planning import (
     CADENCE_LABELS,
@@ -95,7 +93,8 @@ from dialogs.planning import (
     checkin_time_synonyms,
     plan_synonyms,
 )
-from dialogs.questions import answer_question, looks_like_question
+from dialogs.questions import Answer, answer_question
+from dialogs.reading import Nav, Reading, read
 from dialogs.selection import answer_pick, ask_pick, pick_synonyms
 from dialogs.state import (
     CheckinDue,
@@ -114,6 +113,7 @@ from dialogs.state import (
     Turn,
     clip_history,
 )
+from dialogs.undo import CHANGE_PREFIX, reopen, step_back, with_option
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
@@ -218,6 +218,10 @@ def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
 def _choice(ctx: Ctx, state: DialogState, event: Choice) -> Outcome:
     if event.choice_id == "person" and ctx.counselors:
         return start_handoff(ctx, state)
+    if event.choice_id.startswith(CHANGE_PREFIX):
+        return reopen(ctx, state, event.choice_id.removeprefix(CHANGE_PREFIX))
+    if event.choice_id == MORE_ID:
+        return _more(ctx, state)
     valid = {o.id for o in pending_options(ctx, state)}
     if event.choice_id not in valid:
         return Outcome(state, reask(ctx, state, say.MOVED_ON))
@@ -241,7 +245,7 @@ def _candidates(ctx: Ctx, state: DialogState) -> list[Candidate]:
         question = ctx.flow.question(state.pending[2:])
         if question is not None:
             extra = [Candidate("done", say.THATS_ALL, ("done", "that's all", "finished"))]
-            base = [Candidate(c.id, c.label, c.synonyms) for c in question.choices]
+            base = [Candidate(c.id, c.label, c.synonyms, c.ask_back) for c in question.choices]
             return base + (extra if question.kind is Kind.MULTI else [])
     stage = STAGES.get(state.pending or "")
     synonyms = stage.synonyms(ctx, state) if stage and stage.synonyms else {}
@@ -249,80 +253,129 @@ def _candidates(ctx: Ctx, state: DialogState) -> list[Candidate]:
 
 
 def _text(ctx: Ctx, state: DialogState, raw: str) -> Outcome:
-    text = raw[:MAX_TEXT]
-    lead: tuple[Reply, ...] = (Reply(say.TOO_LONG),) if len(raw) > MAX_TEXT else ()
-    if not normalize(text):
+    reading = read(raw)
+    lead: tuple[Reply, ...] = (Reply(say.TOO_LONG),) if reading.cut else ()
+    if reading.empty:
         return Outcome(state, (*lead, Reply(say.EMPTY), *reask(ctx, state, "")))
     if state.pending is None and state.phase is Phase.INTAKE and not state.answers:
         return Outcome(state).then(start_intake(ctx, state, ""))
-    if _asks_why(text) and state.pending and state.pending.startswith("q:"):
+    if reading.nav is Nav.BACK:
+        return step_back(ctx, state)
+    if reading.nav is Nav.HELP:
+        return Outcome(state, (Reply(say.HELP), *reask(ctx, state)))
+    if _asks_why(reading) and state.pending and state.pending.startswith("q:"):
         question = ctx.flow.question(state.pending[2:])
         if question and question.why:
             return Outcome(
                 state, (*lead, Reply(say.WHY.format(why=question.why)), *reask(ctx, state))
             )
-    if looks_like_question(text):
-        found = answer_question(text, ctx.kb)
-        if found is not None:
-            return Outcome(state, (*lead, Reply(found.text), *reask(ctx, state)))
-    step = _match_text(ctx, state, text)
+    step = _match_text(ctx, state, reading)
     return Outcome(step.state, lead + step.replies, step.effects)
 
 
-def _asks_why(text: str) -> bool:
-    words = normalize(text)
-    return words in {"why", "why?", "why do you ask", "why do you ask?", "why ask"}
+_WHY = frozenset(key(w) for w in ("why", "why do you ask", "why ask", "why is that", "por que"))
 
 
-def _as_yes_no(text: str, candidates: Sequence[Candidate]) -> Matched | None:
-    """Everyday yes and no ("yep", "nah", "not really") for questions with yes/no choices."""
-    ids = {c.id for c in candidates}
-    if not {"yes", "no"} <= ids:
+def _asks_why(reading: Reading) -> bool:
+    return reading.key in _WHY
+
+
+def _as_yes_no(reading: Reading, candidates: Sequence[Candidate]) -> Matched | None:
+    """Everyday yes and no ("yep", "nah", "not really"): the yes/no choices, or the one choice
+    whose label starts with Yes (or No), such as "Yes, go on"."""
+    if reading.asks:
         return None
-    said = match_yes_no(text)
+    said = match_yes_no(reading.raw)
     if said is None:
         return None
-    return Matched(("yes" if said else "no",), 100.0)
+    ids = {c.id for c in candidates}
+    if {"yes", "no"} <= ids:
+        return Matched(("yes" if said else "no",), 100.0)
+    word = "yes" if said else "no"
+    starting = [c.id for c in candidates if key(c.label.split(",")[0]) == word]
+    return Matched((starting[0],), 100.0) if len(starting) == 1 else None
 
 
-def _match_text(ctx: Ctx, state: DialogState, text: str) -> Outcome:
+def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
+    """The pending stage reads the text first; only a text that is not an answer is a question."""
     pending = state.pending or ""
     question = ctx.flow.question(pending[2:]) if pending.startswith("q:") else None
-    if question is not None and question.kind is Kind.NUMBER:
-        number = parse_number(text)
-        if number is not None and 0 <= number <= 168:
-            return answer_intake(ctx, state, question, (question.value_of(number).id,))
     candidates = _candidates(ctx, state)
     if not candidates:
-        found = answer_question(text, ctx.kb)
+        found = None if reading.junk else answer_question(reading.raw, ctx.kb)
         if found is not None:
-            return Outcome(state, (Reply(found.text), idle(ctx, state)))
+            return _answered(ctx, state, found, (idle(ctx, state),))
         return Outcome(state, (idle(ctx, state),))
+    if reading.junk:
+        return _not_understood(ctx, state, say.JUNK)
     multi = question is not None and question.kind is Kind.MULTI
-    result = match_choice(text, candidates, multi=multi)
+    result = match_key(reading.key, reading.option, candidates, multi=multi)
+    if question is not None and question.kind is Kind.NUMBER and not isinstance(result, Matched):
+        number = reading.number
+        if number is not None and 0 <= number <= 168 and not reading.money:
+            result = Matched((question.value_of(number).id,), 100.0)
     if not isinstance(result, Matched):
-        result = _as_yes_no(text, candidates) or result
+        result = _as_yes_no(reading, candidates) or result
     if isinstance(result, Matched):
         state = replace(state, no_match=0)
         if question is not None:
             return answer_intake(ctx, state, question, result.ids, typed=True)
         return _answer(ctx, state, result.ids[0])
-    found = answer_question(text, ctx.kb)
+    found = answer_question(reading.raw, ctx.kb)
     if found is not None:
-        return Outcome(state, (Reply(found.text), *reask(ctx, state)))
+        return _answered(ctx, state, found, reask(ctx, state))
     if isinstance(result, Ambiguous):
-        labels = {c.id: c.label for c in candidates}
-        options = tuple(Option(i, labels[i]) for i in result.options if i in labels)
-        return Outcome(state, (Reply(say.DID_YOU_MEAN, options),))
-    assert isinstance(result, NoMatch)
+        return _did_you_mean(candidates, result, state)
+    return _not_understood(ctx, state, say.NOT_UNDERSTOOD)
+
+
+def _did_you_mean(
+    candidates: Sequence[Candidate], result: Ambiguous, state: DialogState
+) -> Outcome:
+    """Ask back: the likely choices first, then the others, all as buttons."""
+    labels = {c.id: c.label for c in candidates}
+    first = [i for i in result.options if i in labels]
+    rest = [c.id for c in candidates if c.id not in first]
+    options = tuple(Option(i, labels[i]) for i in (*first, *rest))
+    text = (
+        say.DID_YOU_MEAN_ONE.format(label=labels[first[0]]) if len(first) == 1 else say.DID_YOU_MEAN
+    )
+    return Outcome(state, (Reply(text, options),))
+
+
+def _not_understood(ctx: Ctx, state: DialogState, head: str) -> Outcome:
+    """Say so, and show the choices; after two misses in a row, offer a person."""
     state = replace(state, no_match=state.no_match + 1)
     reply = ask_pending(ctx, state)
     choices = reply.choices if reply else ()
     listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(choices, 1))
-    text_out = f"{say.NOT_UNDERSTOOD}\n{listing}" if listing else say.NOT_UNDERSTOOD
+    text_out = f"{head}\n{listing}" if listing else head
     if state.no_match >= 2 and ctx.counselors:  # two misses in a row: offer a person
         choices = (*choices, Option("person", say.TALK_TO_PERSON))
     return Outcome(state, (Reply(text_out, choices),))
+
+
+MORE_ID = "more"
+"""The choice id of the More button under a long answer."""
+
+
+def _answered(ctx: Ctx, state: DialogState, found: Answer, after: tuple[Reply, ...]) -> Outcome:
+    """A free question answered: its first page (with More when there is more), then `after`."""
+    first, *rest = found.pages()
+    state = replace(state, more_pages=tuple(rest))
+    replies = (Reply(first), *after)
+    return Outcome(state, with_option(replies, Option(MORE_ID, say.MORE)) if rest else replies)
+
+
+def _more(ctx: Ctx, state: DialogState) -> Outcome:
+    """The next page of the last long answer."""
+    if not state.more_pages:
+        return Outcome(state, (Reply(say.NO_MORE), *reask(ctx, state, "")))
+    page, *rest = state.more_pages
+    state = replace(state, more_pages=tuple(rest))
+    after = reask(ctx, state) if state.pending else (idle(ctx, state),)
+    replies = (Reply(page), *after)
+    return Outcome(state, with_option(replies, Option(MORE_ID, say.MORE)) if rest else replies)
 
 
 STAGES.update(

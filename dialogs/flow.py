@@ -38,6 +38,9 @@ class FlowChoice:
     value: int | None = None
     pathways: tuple[str, ...] = ()
     """Pathway ids this answer points toward (interests and experience), for recommendations."""
+    ask_back: tuple[str, ...] = ()
+    """Texts that hint at this answer but are asked back ("Did you mean ...?"), never recorded
+    as typed: Spanish fragments, bare 'yes'/'no' at a question that is not yes/no."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +124,28 @@ def _need(data: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
     return value
 
 
+def _texts(value: Any, where: str) -> tuple[str, ...]:
+    """A list of texts, or a mapping of language code to a list of texts (all kept)."""
+    if isinstance(value, Mapping):
+        found: list[str] = []
+        for lang, items in value.items():
+            if not isinstance(lang, str) or not 2 <= len(lang) <= 8:
+                raise FlowError(f"{where}: expected language codes like en, es as keys")
+            found += _texts(items, f"{where}.{lang}")
+        return tuple(found)
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise FlowError(f"{where}: expected a list of texts (quote yes and no)")
+    return tuple(value)
+
+
 def _choice(data: Any, where: str) -> FlowChoice:
     if not isinstance(data, Mapping):
         raise FlowError(f"{where}: expected a mapping")
-    synonyms = data.get("synonyms", [])
-    if not isinstance(synonyms, list) or not all(isinstance(x, str) for x in synonyms):
-        raise FlowError(f"{where}.synonyms: expected a list of texts (quote yes and no)")
+    unknown = set(data) - {"id", "label", "synonyms", "value", "pathways", "ask_back"}
+    if unknown:
+        raise FlowError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    synonyms = _texts(data.get("synonyms", []), f"{where}.synonyms")
+    ask_back = _texts(data.get("ask_back", []), f"{where}.ask_back")
     pathways = data.get("pathways", [])
     if not isinstance(pathways, list):
         raise FlowError(f"{where}.pathways: expected a list of pathway ids")
@@ -136,9 +155,10 @@ def _choice(data: Any, where: str) -> FlowChoice:
     return FlowChoice(
         id=str(_need(data, "id", where, str)),
         label=_need(data, "label", where, str),
-        synonyms=tuple(str(s) for s in synonyms),
+        synonyms=synonyms,
         value=value,
         pathways=tuple(str(p) for p in pathways),
+        ask_back=ask_back,
     )
 
 

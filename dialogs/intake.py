@@ -14,6 +14,7 @@ from dialogs.state import (
     DialogState,
     Reply,
 )
+from dialogs.undo import after_intake, change_option, say_back, with_option
 
 
 def answer_intake(
@@ -26,8 +27,7 @@ def answer_intake(
         return Outcome(state, reask(ctx, state, say.MOVED_ON))
     value: str | int = choice.value if question.kind is Kind.NUMBER and choice.value else choice.id
     state = state.with_answer(question.id, value)
-    ack = question.ack.format(answer=choice.label) if question.ack else ""
-    return _after_answer(ctx, state, question, ack)
+    return _after_answer(ctx, state, question, say_back(question, (choice.label,)))
 
 
 def _answer_multi(
@@ -51,18 +51,26 @@ def _answer_multi(
         chosen = ["none"] if question.choice("none") else []
     answers = {k: v for k, v in state.answers.items() if k != partial_key}
     state = replace(state, answers={**answers, question.id: tuple(chosen)})
-    ack = question.ack.format(answer=question.labels(chosen)) if question.ack else ""
-    return _after_answer(ctx, state, question, ack)
+    return _after_answer(
+        ctx,
+        state,
+        question,
+        say_back(question, [c.label for c in question.choices if c.id in chosen]),
+    )
 
 
 def _after_answer(ctx: Ctx, state: DialogState, question: Question, ack: str) -> Outcome:
-    replies = (Reply(ack),) if ack else ()
+    """Say the answer back, then ask the next question (or recommend); the Change button rides
+    on the next message with buttons, so a turn still sends one message."""
+    replies = (Reply(ack),)
     nxt = ctx.flow.next_question(state.answers, after=question.id)
     nxt = nxt or ctx.flow.next_question(state.answers)
     if nxt is not None:
         state = replace(state, pending=f"q:{nxt.id}")
-        return Outcome(state, (*replies, ask_question(nxt, state)))
-    return Outcome(state, replies).then(to_recommendations(ctx, state))
+        done = Outcome(state, (*replies, ask_question(nxt, state)))
+    else:
+        done = after_intake(ctx, state, replies)
+    return replace(done, replies=with_option(done.replies, change_option(question)))
 
 
 REFERRAL = re.compile(r"[A-Za-z0-9_-]{1,64}")

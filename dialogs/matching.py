@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Literal, TypeAlias
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import OSA
 
 # ---- cut-offs (named so that tests and the flow author can see them) ------------------------
 
@@ -81,6 +82,14 @@ MAX_PARTS: int = 8
 MAX_OPTIONS: int = 3
 """An Ambiguous result offers at most this many choices."""
 
+SHORT_TYPO_SCORE: float = 86.0
+"""Similarity given to a short word one edit (or one swap) away from a choice word, or that
+sounds the same ('esy' ~ 'easy', 'hrad' ~ 'hard', 'fone' ~ 'phone'): ratio scorers miss these
+on 3-5 letter words, where one slip already costs 20-30 points."""
+
+SHORT_TYPO_CHARS: tuple[int, int] = (3, 6)
+"""Words of this many letters (inclusive) get the edit-distance reading."""
+
 
 # ---- results --------------------------------------------------------------------------------
 
@@ -95,6 +104,8 @@ class Candidate:
     id: str
     label: str
     synonyms: tuple[str, ...] = ()
+    ask_back: tuple[str, ...] = ()
+    """Texts that only hint at this choice: matched, they ask 'Did you mean ...?'."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +200,7 @@ _SPLIT_WORDS = _keys("and also plus some too")
 _FILLER = _keys(
     """i im ive me my a an the of in on at to for with from as or but then so just only
     did do done doing have had has was were been be am is are also some and plus too
-    worked work working job jobs like liked love enjoy stuff things thing kind bit little
+    worked work working job jobs like liked love enjoy stuff things thing kind bit
     lot really very well mostly mainly maybe probably think guess year years month months
     experience before now used use it that this there here etc please yes yeah yep"""
 )
@@ -235,6 +246,9 @@ class _Prepared:
     gram_owner: tuple[int, ...]
     gram_share: tuple[float, ...]
     none_index: int | None
+    sounds: tuple[tuple[str, int], ...] = ()
+    """(sound form, gram index) of each one-word gram, for short typos and sound-alikes."""
+    gram_negated: tuple[bool, ...] = ()
 
 
 _NONE_KEYS = _keys("none|none yet|nothing|no experience|no help needed", "|")
@@ -255,6 +269,11 @@ def _says_something(words: Sequence[str]) -> bool:
     return not all(w in _FILLER or w in _NEGATIONS for w in words)
 
 
+_QUALIFIERS = _keys("some only very not no")
+"""A term starting with one of these keeps it in every run: 'high school' is no part of
+'some high school', nor 'little' of 'very little'."""
+
+
 def _grams(term_key: str) -> dict[str, float]:
     """Word runs of a term (up to MAX_GRAM_WORDS) that fuzzy matching compares, with share.
 
@@ -264,8 +283,9 @@ def _grams(term_key: str) -> dict[str, float]:
     total = _chars(term_key)
     negations = _NEGATIONS.intersection(words)
     grams: dict[str, float] = {}
+    last_start = 0 if words and words[0] in _QUALIFIERS else len(words)
     for size in range(1, min(len(words), MAX_GRAM_WORDS) + 1):
-        for start in range(len(words) - size + 1):
+        for start in range(min(len(words) - size, last_start) + 1):
             run = words[start : start + size]
             gram = " ".join(run)
             if _gram_ok(run, gram) and negations.issubset(run):
@@ -296,15 +316,34 @@ def _prepare(candidates: tuple[Candidate, ...]) -> _Prepared:
             terms.append(_Term(term_key, index))
             for gram, share in _grams(term_key).items():
                 grams[gram, index] = max(share, grams.get((gram, index), 0.0))
+    gram_texts = tuple(g for g, _ in grams)
     return _Prepared(
         ids=tuple(c.id for c in candidates),
         terms=tuple(terms),
         exact={k: tuple(v) for k, v in exact.items()},
-        grams=tuple(g for g, _ in grams),
+        grams=gram_texts,
         gram_owner=tuple(i for _, i in grams),
         gram_share=tuple(grams.values()),
         none_index=next((i for i, c in enumerate(candidates) if is_none_choice(c)), None),
+        sounds=tuple(
+            (sound(g), i)
+            for i, g in enumerate(gram_texts)
+            if " " not in g and len(g) >= SHORT_TYPO_CHARS[0] and g not in _COMMON_WORDS
+        ),
+        gram_negated=tuple(bool(_NEGATIONS.intersection(g.split())) for g in gram_texts),
     )
+
+
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("wh", "w"), ("kn", "n"), ("ee", "i"), ("ea", "e"))
+
+
+@lru_cache(maxsize=4096)
+def sound(word: str) -> str:
+    """A rough sound form: 'phone' and 'fone' -> 'fon'; 'easy' and 'esy' -> 'esy'."""
+    for written, said in _SOUNDS:
+        word = word.replace(written, said)
+    word = re.sub(r"(.)\1+", r"\1", word)
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 # ---- scoring one answer (or one part of a multi answer) -------------------------------------
@@ -401,15 +440,20 @@ def _windows(words: Sequence[str]) -> list[tuple[int, str]]:
         for start in range(len(words) - size + 1):
             run = words[start : start + size]
             window = " ".join(run)
-            if _gram_ok(run, window):
+            if _gram_ok(run, window) or (size == 1 and _short_ok(window)):
                 found.append((start, window))
     return found
+
+
+def _short_ok(word: str) -> bool:
+    """A three-letter word worth the edit-distance reading ('esy'), not filler ('the')."""
+    return len(word) >= SHORT_TYPO_CHARS[0] and word not in _FILLER and word not in _COMMON_WORDS
 
 
 def _fuzzy_scores(text: str, prep: _Prepared) -> tuple[dict[int, float], bool]:
     """Score candidates by typo-tolerant comparison of answer words with choice words."""
     scores: dict[int, float] = {}
-    if not FUZZY_MIN_CHARS <= len(text) <= FUZZY_MAX_CHARS:
+    if not SHORT_TYPO_CHARS[0] <= len(text) <= FUZZY_MAX_CHARS:
         return scores, False
     words = text.split()
     total = _chars(text)
@@ -420,7 +464,10 @@ def _fuzzy_scores(text: str, prep: _Prepared) -> tuple[dict[int, float], bool]:
             negated = True
             continue
         answer_share = _chars(window) / total
+        window_negated = bool(_NEGATIONS.intersection(window.split()))
         for index, similarity in found:
+            if prep.gram_negated and prep.gram_negated[index] != window_negated:
+                continue  # 'i can' is no typo of 'i cant': a slip never flips a negation
             score = (
                 similarity
                 - UNCOVERED_PENALTY * (1.0 - answer_share)
@@ -430,8 +477,28 @@ def _fuzzy_scores(text: str, prep: _Prepared) -> tuple[dict[int, float], bool]:
     return scores, negated
 
 
+def _short_typos(window: str, prep: _Prepared) -> list[tuple[int, float]]:
+    """One-word grams one edit or swap away from a short word, or sounding the same."""
+    low, high = SHORT_TYPO_CHARS
+    if " " in window or not low <= len(window) <= high or window in _FILLER:
+        return []
+    said = sound(window)
+    found: list[tuple[int, float]] = []
+    for form, index in prep.sounds:
+        gram = prep.grams[index]
+        if gram == window or (gram[0] != window[0] and form[0] != said[0]):
+            continue
+        if form == said or (
+            min(len(gram), len(window)) >= 4 and OSA.distance(window, gram, score_cutoff=1) <= 1
+        ):
+            found.append((index, SHORT_TYPO_SCORE))
+    return found
+
+
 def _similar(window: str, prep: _Prepared) -> list[tuple[int, float]]:
     """Grams close to the window (rapidfuzz ratio), plus grams it abbreviates ('assoc')."""
+    if len(window) < FUZZY_MIN_CHARS:
+        return _short_typos(window, prep)
     found = process.extract(
         window,
         prep.grams,
@@ -441,6 +508,7 @@ def _similar(window: str, prep: _Prepared) -> list[tuple[int, float]]:
         limit=None,
     )
     similar = [(index, float(score)) for _gram, score, index in found]
+    similar += _short_typos(window, prep)
     if " " not in window and len(window) >= FUZZY_MIN_CHARS:
         similar += [
             (index, ABBREVIATION_SCORE)
@@ -478,9 +546,6 @@ def _match_one(text: str, prep: _Prepared) -> MatchResult:
     owners = prep.exact.get(text)
     if owners:
         return _exact(owners, prep)
-    index = _option_number(text, len(prep.ids))
-    if index is not None:
-        return Matched((prep.ids[index],), EXACT_SCORE)
     scores, negated = _contained_scores(text, prep)
     if scores:
         return _decide(scores, prep)
@@ -570,17 +635,84 @@ def _finish_multi(found: dict[int, float], prep: _Prepared) -> MatchResult:
 # ---- public matching ------------------------------------------------------------------------
 
 
+CONFIDENT_SCORE: float = 70.0
+"""A single best choice scoring below this is asked back ('Did you mean ...?'), not recorded."""
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\[[^\]]*\]\([^)]*\)|```|\*\*[^*]+\*\*", re.IGNORECASE)
+_SIGNED = re.compile(r"^\s*[-+\u2212]\s*\d")
+_OPTION = re.compile(r"(?:#|no\.?|number|option|choice)?\s*\(?(\d{1,2})\s*[.)]?")
+_LETTER_ANSWERS = frozenset({"y", "n", "k"})
+
+
+def option_number(clean: str) -> int | None:
+    """The option number a whole answer is ('3', '#3', '3.', 'option 3'), else None."""
+    found = _OPTION.fullmatch(clean)
+    return int(found.group(1)) if found else None
+
+
+def is_junk(raw: str, clean: str, answer_key: str) -> bool:
+    """True for text that is never an answer: markup, '-1', a lone letter, no words at all."""
+    return bool(
+        _MARKUP.search(raw)
+        or _SIGNED.match(clean)
+        or (clean and not answer_key and not (set(raw) & (_YES_EMOJI | _NO_EMOJI)))
+        or (len(answer_key) == 1 and not answer_key.isdigit() and answer_key not in _LETTER_ANSWERS)
+    )
+
+
 def match_choice(text: str, candidates: Sequence[Candidate], *, multi: bool = False) -> MatchResult:
     """Match a typed answer to the choices of a question (several choices when multi)."""
-    prep = _prepare(tuple(candidates))
+    clean = normalize(text)
     answer = key(text)
+    if is_junk(text, clean, answer):
+        return NoMatch()
+    return match_key(answer, option_number(clean), candidates, multi=multi)
+
+
+def match_key(
+    answer: str, option: int | None, candidates: Sequence[Candidate], *, multi: bool = False
+) -> MatchResult:
+    """Match an answer already read (its key and option number) to the choices."""
+    prep = _prepare(tuple(Candidate(c.id, c.label, c.synonyms) for c in candidates))
     if not answer or not prep.ids:
         return NoMatch()
-    if answer in prep.exact:  # "n/a", "word and excel": a whole synonym, before any split
+    if option is not None:
+        if 1 <= option <= len(prep.ids):
+            return Matched((prep.ids[option - 1],), EXACT_SCORE)
+    elif answer in prep.exact:  # "n/a", "word and excel": a whole synonym, before any split
         return _exact(prep.exact[answer], prep)
     if len(answer.split()) > MAX_ANSWER_WORDS or looks_like_question(answer):
         return NoMatch()
-    return _match_multi(answer, prep) if multi else _match_one(answer, prep)
+    hinted = _ask_back(answer, candidates, exact=True)
+    if hinted is not None:
+        return hinted
+    result = _match_multi(answer, prep) if multi else _match_one(answer, prep)
+    unsure = isinstance(result, Matched) and result.score < CONFIDENT_SCORE
+    if unsure or isinstance(result, NoMatch):
+        hinted = _ask_back(answer, candidates, exact=False)
+        if hinted is not None:
+            return hinted
+    if isinstance(result, Matched) and unsure and not multi:
+        return Ambiguous(result.ids[:MAX_OPTIONS])
+    return result
+
+
+def _ask_back(answer: str, candidates: Sequence[Candidate], *, exact: bool) -> Ambiguous | None:
+    """A hint ('trabajo en fabrica', a bare 'yes' at the school question): 'Did you mean?'."""
+    hinted = tuple(Candidate(c.id, c.ask_back[0], c.ask_back) for c in candidates if c.ask_back)
+    if not hinted:
+        return None
+    prep = _prepare(hinted)
+    owners = prep.exact.get(answer)
+    if owners:
+        return Ambiguous(tuple(prep.ids[i] for i in owners[:MAX_OPTIONS]))
+    if exact:
+        return None
+    scores, _negated = _contained_scores(answer, prep)
+    if not scores:
+        return None
+    best = max(scores.values())
+    return Ambiguous(tuple(prep.ids[i] for i, v in scores.items() if best - v < AMBIGUOUS_MARGIN))
 
 
 # ---- yes / no -------------------------------------------------------------------------------
@@ -593,7 +725,7 @@ _YES = _keys(
     kk|of course|ofc|definitely|absolutely|certainly|totally|indeed|right|correct|true|
     affirmative|alright|all right|fine|go ahead|lets go|lets do it|i do|i did|i am|i have|
     i can|i will|i think so|why not|love to|would love|id like that|no problem|no worries|
-    not a problem|si|sí|oui|claro|
+    not a problem|oui|claro|
     yes sir|uh huh|mhm|aye|bet|cool|great|good|perfect|please""",
     "|",
 )
@@ -607,7 +739,7 @@ _UNSURE = _keys(
     """maybe|not sure|unsure|idk|i dont know|dont know|dunno|no idea|perhaps|possibly|
     kind of|kinda|sort of|sorta|depends|it depends|probably|probably not|i guess|hmm|
     who knows|not certain|maybe not|maybe later|not sure yet|i dont know yet|50 50|
-    might|could be|no clue""",
+    might|could be|no clue|no se|no sé""",
     "|",
 )
 _YES_WITH_NO = frozenset(k for k in _YES if set(k.split()) & _NEGATIONS)

@@ -35,6 +35,8 @@ from knowledge.queries import (
     title_words,
 )
 
+PAGE_CHARS = 600
+"""One phone screen: a longer answer comes in pages with a More button."""
 MAX_ANSWER_CHARS = 3500
 """Answers stay well under Telegram's 4,096-character message limit."""
 HOUR_IF_BELOW = 200
@@ -56,6 +58,29 @@ class Answer:
 
     text: str
     jobs: tuple[Job, ...] = ()
+
+    def pages(self, limit: int = PAGE_CHARS) -> tuple[str, ...]:
+        """The answer cut at line breaks into pages of about one phone screen each."""
+        pages: list[str] = []
+        current = ""
+        for line in self.text.split("\n"):
+            while len(line) > limit:  # a very long line: cut at a space
+                cut = line.rfind(" ", 0, limit)
+                cut = cut if cut > 0 else limit
+                head, line = line[:cut], line[cut:].lstrip()
+                current = _flush(pages, current, head, limit)
+            current = _flush(pages, current, line, limit)
+        if current:
+            pages.append(current)
+        return tuple(pages) or ("",)
+
+
+def _flush(pages: list[str], current: str, line: str, limit: int) -> str:
+    """Add a line to the current page, starting a new page when it would not fit."""
+    if current and len(current) + 1 + len(line) > limit:
+        pages.append(current)
+        return line
+    return f"{current}\n{line}" if current else line
 
 
 # ---- words ----------------------------------------------------------------------------------

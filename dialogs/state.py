@@ -257,6 +257,8 @@ class DialogState:
     asked_version: int = 0
     """The version at which the pending question was first asked: buttons stamped with an
     older version are from an earlier question (set by bot.service, not by the engine)."""
+    more_pages: tuple[str, ...] = ()
+    """The rest of a long answer, shown a page at a time with a More button."""
 
     def answer(self, key: str) -> AnswerValue | None:
         """A profile answer, or None when not given."""
@@ -342,6 +344,7 @@ def _state_dict(s: DialogState) -> dict[str, Any]:
         "last_seen": _iso(s.last_seen),
         "history": [[who, text] for who, text in s.history],
         "asked_version": s.asked_version,
+        "more_pages": list(s.more_pages),
     }
 
 
@@ -426,6 +429,7 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
         last_seen=_datetime(data.get("last_seen")),
         history=tuple((str(w), str(t)) for w, t in data.get("history") or ()),
         asked_version=int(data.get("asked_version", 0)),
+        more_pages=tuple(str(p) for p in data.get("more_pages") or ()),
     )
 
 

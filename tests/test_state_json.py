@@ -47,6 +47,7 @@ EVERY_FIELD_SET = DialogState(
     last_seen=datetime(2026, 11, 23, 15, 0, tzinfo=UTC),
     history=(("user", "ged"), ("bot", "Got it — “GED”"), ("counselor", "Hi")),
     asked_version=39,
+    more_pages=("• IT step 4: IT Consultant", "• IT step 5: IT Security"),
 )
 
 
