@@ -316,6 +316,10 @@ def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
             result = Matched((question.value_of(number).id,), 100.0)
     if not isinstance(result, Matched):
         result = _as_yes_no(reading, candidates) or result
+    if isinstance(result, Matched) and reading.asks and result.score < CONFIDENT_ANSWER:
+        found = answer_question(reading.raw, ctx.kb)  # a question that brushes a choice word
+        if found is not None:
+            return _answered(ctx, state, found, reask(ctx, state))
     if isinstance(result, Matched):
         state = replace(state, no_match=0)
         if question is not None:
@@ -354,6 +358,9 @@ def _not_understood(ctx: Ctx, state: DialogState, head: str) -> Outcome:
         choices = (*choices, Option("person", say.TALK_TO_PERSON))
     return Outcome(state, (Reply(text_out, choices),))
 
+
+CONFIDENT_ANSWER = 90.0
+"""A text that reads as a question is an answer only when it names a choice this clearly."""
 
 MORE_ID = "more"
 """The choice id of the More button under a long answer."""

@@ -638,6 +638,11 @@ def _finish_multi(found: dict[int, float], prep: _Prepared) -> MatchResult:
 CONFIDENT_SCORE: float = 70.0
 """A single best choice scoring below this is asked back ('Did you mean ...?'), not recorded."""
 
+MULTI_CONFIDENT_SCORE: float = 52.0
+"""The same for a multi answer, whose score is its weakest part's: one typo in a long
+sentence ('i worked in retial for 3 years', 56) still counts; a stray word ('ever' in a
+question about quokkas, 46, for 'server') does not."""
+
 _MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\[[^\]]*\]\([^)]*\)|```|\*\*[^*]+\*\*", re.IGNORECASE)
 _SIGNED = re.compile(r"^\s*[-+\u2212]\s*\d")
 _OPTION = re.compile(r"(?:#|no\.?|number|option|choice)?\s*\(?(\d{1,2})\s*[.)]?")
@@ -693,6 +698,8 @@ def match_key(
         if hinted is not None:
             return hinted
     if isinstance(result, Matched) and unsure and not multi:
+        return Ambiguous(result.ids[:MAX_OPTIONS])
+    if isinstance(result, Matched) and multi and result.score < MULTI_CONFIDENT_SCORE:
         return Ambiguous(result.ids[:MAX_OPTIONS])
     return result
 
