@@ -46,6 +46,7 @@ def is_stale(state: DialogState, event: Event) -> bool:
         isinstance(event, Choice)
         and event.version is not None
         and state.pending is not None
+        and not state.handed_off  # (a counselor has the chat: the engine relays taps)
         and event.version < state.asked_version
     )
 

@@ -254,6 +254,10 @@ async def test_an_edit_is_answered_with_how_to_correct_and_empty_messages_get_no
     await lee.edit(sent, "no diploma")
     await texts_until(fake, lee.id, "send it again")
     assert (await answers_of(bot_app, lee.id)).get("school") == "high_school"
+    noted = await parts(bot_app).store.read(
+        "SELECT user_id FROM outbox WHERE payload_json LIKE '%send it again%'"
+    )
+    assert noted == [(lee.id,)]  # so that /forget deletes it too
     count = len(fake.messages(lee.id))
     await lee.send("   ")
     fake.state.push(

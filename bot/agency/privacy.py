@@ -16,7 +16,8 @@ PRIVACY_RETENTION = (
 )
 PRIVACY_WHO = (
     "• Who sees it: the agency sees figures without names (how many people are at each "
-    "step). A counselor sees your answers only if you ask for a person and say yes to sharing."
+    "step). If you ask for a person, a counselor sees what you write to them, and your "
+    "answers only if you say yes to sharing."
 )
 PRIVACY_TELEGRAM = "• Telegram carries our messages; its own privacy policy applies to them."
 PRIVACY_YOURS = "• See everything I keep with /mydata. Delete it all with /forget."

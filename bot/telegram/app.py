@@ -44,7 +44,7 @@ from bot.storage import Storage, open_store
 from bot.telegram.polling import ConfirmAfterCommit, Ledger, is_storage_error
 from bot.telegram.render import parse_callback
 from bot.telegram.webhook import Receiver, WebhookServer
-from dialogs.state import Choice, Command, Event, Media
+from dialogs.state import Choice, Command, Event, Media, Reply
 from knowledge.loader import get_knowledge
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,16 @@ async def take_turn(
         raise
 
 
+async def note(context: ContextTypes.DEFAULT_TYPE, user_id: int, text: str, update_id: int) -> None:
+    """Queue a message to a user outside a turn (once per update, even if redelivered); it
+    carries their user id, so /forget deletes it with the rest."""
+    found = parts(context.application)
+    await found.store.enqueue(
+        user_id, Reply(text), now=utcnow(), user_id=user_id, dedup_key=f"note:{update_id}"
+    )
+    found.delivery.wake()
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A private message: text or command -> the engine; a picture, sticker... -> a kind
     note; a group message addressed to the bot -> a link to a private chat."""
@@ -169,9 +179,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return  # a service message (pinned, title changed...) or no words: nothing to answer
     event: Event = Media(kind) if kind else parse_event(message.text or "")
     if parse_event(message.text or "") == Command("privacy") and kind is None:
-        await parts(context.application).agency.tell(
-            user.id, privacy_text(context.application.bot_data["settings"]), update.update_id
-        )
+        settings = context.application.bot_data["settings"]
+        await note(context, user.id, privacy_text(settings), update.update_id)
         return
     await take_turn(context, user.id, event, update.update_id)
 
@@ -257,7 +266,7 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.edited_message
     if message is None or message.chat.type != ChatType.PRIVATE or not message.text:
         return
-    await parts(context.application).agency.tell(message.chat.id, EDITS_NOT_READ, update.update_id)
+    await note(context, message.chat.id, EDITS_NOT_READ, update.update_id)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
