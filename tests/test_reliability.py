@@ -106,31 +106,50 @@ async def test_the_current_question_shown_again_keeps_working_buttons(
 # ---- 2. a turn that cannot be saved ---------------------------------------------------------
 
 
-async def refuse_writes(app: Application, refuse: bool) -> None:
-    """The database refuses every write from now on (as on a full disk: SQLite's own refusal,
-    "attempt to write a readonly database"), or takes them again."""
+FULL_DISK_TEXT = "é" * 3000
+"""6,000 bytes: more than a page, so saving it needs pages the full file cannot get."""
+
+
+async def refuse_writes(app: Application, how: str | None) -> None:
+    """The database refuses writes from now on, or (None) takes them again: "full" caps the
+    file at its size (PRAGMA max_page_count, after VACUUM empties the free list: SQLite's
+    "database or disk is full"), "read-only" refuses every write (PRAGMA query_only)."""
     store = parts(app).store
-    pragma = f"PRAGMA query_only = {'ON' if refuse else 'OFF'}"
-    await store._writer.call(lambda: store._db.conn.execute(pragma), grouped=False)
+    conn = store._db.conn
+
+    def apply() -> None:
+        if how == "full":
+            conn.execute("VACUUM")
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            conn.execute(f"PRAGMA max_page_count = {pages}")
+        elif how == "read-only":
+            conn.execute("PRAGMA query_only = ON")
+        else:
+            conn.execute("PRAGMA query_only = OFF")
+            conn.execute("PRAGMA max_page_count = 4294967294")
+
+    await store._writer.call(apply, grouped=False)
 
 
+@pytest.mark.parametrize("how", ["full", "read-only"])
 async def test_a_turn_that_cannot_be_saved_is_not_confirmed_and_comes_back(
-    fake_telegram: FakeTelegram, bot_app: Application, tmp_path: Path
+    fake_telegram: FakeTelegram, bot_app: Application, tmp_path: Path, how: str
 ) -> None:
     fake, db = fake_telegram, tmp_path / "pathways.db"
     dee = fake.user(first_name="Dee")
     await converse(fake, dee, Conversation(dee.id), SCRIPT[:1])
-    await refuse_writes(bot_app, True)
-    await dee.send("ged")
+    await refuse_writes(bot_app, how)
+    text = FULL_DISK_TEXT if how == "full" else "ged"
+    await dee.send(text)
     await texts_until(fake, dee.id, COULD_NOT_SAVE)
     await asyncio.sleep(1.0)  # several retries while the database refuses
     assert fake.pending_updates == 1  # never confirmed to Telegram
     said = [m.text for m in fake.messages(dee.id)]
     assert said.count(COULD_NOT_SAVE) == 1  # told once, not at every retry
-    await refuse_writes(bot_app, False)  # space freed
-    await texts_until(fake, dee.id, "How easy is English")
+    await refuse_writes(bot_app, None)  # space freed
     await fake.wait_for(lambda: fake.pending_updates == 0)
-    assert stored_answers(db)[dee.id] == ["/start", "ged"]
+    await fake.wait_for(lambda: len(fake.messages(dee.id)) == 3)  # the answer to it came
+    assert stored_answers(db)[dee.id] == ["/start", text]
 
 
 # ---- 3. poison and unreadable updates -------------------------------------------------------
