@@ -9,12 +9,14 @@ import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.service import Service
+from bot.storage import OutboxRow
 from bot.telegram import polling
 from bot.telegram.app import COULD_NOT_SAVE, parts, start_for_tests, stop_for_tests
 from tests.bot_process import SCRIPT, Conversation, converse, stored_answers
@@ -286,3 +288,17 @@ async def test_an_edit_is_answered_with_how_to_correct_and_empty_messages_get_no
     )
     await fake.idle(quiet=0.5)
     assert len(fake.messages(lee.id)) == count  # no "I can't read pictures" for either
+
+
+async def test_buttons_carry_the_version_of_the_turn_that_asked_even_when_sent_late(
+    fake_telegram: FakeTelegram, bot_app: Application
+) -> None:
+    fake = fake_telegram
+    mo = fake.user(first_name="Mo")
+    await converse(fake, mo, Conversation(mo.id), SCRIPT[:2])  # versions 1 and 2
+    store = parts(bot_app).store
+    key = (await store.read("SELECT dedup_key FROM outbox WHERE user_id = ?", (mo.id,)))[0][0]
+    asked_first = OutboxRow(1, mo.id, mo.id, {"text": "x"}, key, datetime.now(UTC))
+    # Sent now, behind a backlog, the first question's buttons still say version 1, not the
+    # user's current 2: a tap on them is seen as stale.
+    assert await parts(bot_app).delivery._version(asked_first) == 1

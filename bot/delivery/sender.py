@@ -328,10 +328,16 @@ class Delivery:
         return message_id
 
     async def _version(self, row: OutboxRow) -> int:
-        """The user's state version, stamped on buttons so a tap can be traced to its question
-        (read on the report connection: no state to decode, no wait behind commits)."""
+        """The state version stamped on buttons so a tap can be traced to its question: that
+        of the turn that wrote the row (its dedup key "user:version:n"), so a message sent
+        late, behind a backlog, still counts as the question it asked; else the user's
+        current one (read on the report connection: no state to decode, no wait)."""
         if row.user_id is None:
             return 0
+        user, _, rest = row.dedup_key.partition(":")
+        version = rest.partition(":")[0]
+        if user == str(row.user_id) and version.isdigit():
+            return int(version)
         found = await self.store.read(
             "SELECT state_version FROM users WHERE user_id = ?", (row.user_id,)
         )
