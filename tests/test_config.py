@@ -270,3 +270,19 @@ def test_repeated_setup_keeps_earlier_secrets(log_output: io.StringIO) -> None:
     setup_logging("INFO", [HOOK_SECRET])
     logging.getLogger("bot").warning("token %s secret %s", TOKEN, HOOK_SECRET)
     assert "token [REDACTED] secret [REDACTED]" in log_output.getvalue()
+
+
+def test_privacy_and_retention_settings(tmp_path: Path) -> None:
+    assert load({"RETENTION_MONTHS": "off"}, tmp_path).retention_months is None
+    assert load({"RETENTION_MONTHS": "18"}, tmp_path).retention_months == 18
+    url = "https://agency.example.org/privacy"
+    assert load({"PRIVACY_URL": url}, tmp_path).privacy_url == url
+    assert "RETENTION_MONTHS" in problems_of({"RETENTION_MONTHS": "500"}, tmp_path)
+    assert "PRIVACY_URL" in problems_of({"PRIVACY_URL": "http://x.org/p"}, tmp_path)
+
+
+def test_a_plain_http_webhook_only_to_this_machine(tmp_path: Path) -> None:
+    local = {"WEBHOOK_URL": "http://127.0.0.1:8443/telegram", "WEBHOOK_SECRET": "s3cret"}
+    assert load(local, tmp_path).webhook_url == local["WEBHOOK_URL"]
+    remote = {**local, "WEBHOOK_URL": "http://bot.example.org/telegram"}
+    assert "WEBHOOK_URL" in problems_of(remote, tmp_path)
