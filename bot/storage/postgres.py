@@ -622,7 +622,7 @@ class PgStore:
             (
                 "INSERT INTO outbox (user_id, chat_id, payload_json, dedup_key, created_at)"
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING",
-                (user_id, chat_id, payload, f"retention:{user_id}:{at}", at),
+                (user_id, chat_id, payload, f"retention:{user_id}:{now.date().isoformat()}", at),
             ),
             ("SELECT pg_notify($1, '')", (CHANNEL,)),
         )

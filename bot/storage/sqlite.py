@@ -550,7 +550,7 @@ class Store:
                 "UPDATE users SET retention_notice_at = ? WHERE user_id = ?", (at, user_id)
             )
             payload = json.dumps(reply.to_dict(), ensure_ascii=False)
-            key = f"retention:{user_id}:{at}"
+            key = f"retention:{user_id}:{now.date().isoformat()}"
             self._db.insert_outbox(user_id, chat_id, (payload,), (key,), at)
 
         await self._run(tell)
