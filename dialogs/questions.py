@@ -437,10 +437,15 @@ class _Asked:
     kb: Knowledge
     pathways: tuple[Pathway, ...]
 
-    @property
+    @functools.cached_property
     def scoped(self) -> Knowledge:
         """The knowledge narrowed to the pathways named (all when none is)."""
         return replace(self.kb, pathways=self.pathways) if self.pathways else self.kb
+
+    @functools.cached_property
+    def topic(self) -> topics.Topic:
+        """The question as the topical readers see it; job matches computed only if read."""
+        return topics.Topic(self.t, self.kb, self.scoped, lambda: self.job_matches, self.pathways)
 
     @functools.cached_property
     def job_matches(self) -> tuple[JobMatch, ...]:
@@ -706,10 +711,15 @@ def _covers(phrase: str, kb: Knowledge) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=8)
 def _title_vocabulary(kb: Knowledge) -> frozenset[str]:
-    """Every word of every job title."""
-    return frozenset(w for job in kb.jobs for w in title_words(job.title))
+    """Every word of every job title (kept per Knowledge object: hashing one is slow)."""
+    if not _vocabulary_cache or _vocabulary_cache[0][0] is not kb:
+        words = frozenset(w for job in kb.jobs for w in title_words(job.title))
+        _vocabulary_cache[:] = [(kb, words)]
+    return _vocabulary_cache[0][1]
+
+
+_vocabulary_cache: list[tuple[Knowledge, frozenset[str]]] = []
 
 
 _OPTIONAL_TITLE_WORDS = _words(
@@ -980,8 +990,8 @@ def _unknown(asked: _Asked) -> Answer:
 
 
 def _topic(asked: _Asked) -> topics.Topic:
-    """The question as the topical readers see it."""
-    return topics.Topic(asked.t, asked.kb, asked.scoped, asked.job_matches, asked.pathways)
+    """The question as the topical readers see it (built once per question)."""
+    return asked.topic
 
 
 def _topical(read: Callable[[topics.Topic], str | None]) -> Callable[[_Asked], Answer | None]:

@@ -10,29 +10,37 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
 from knowledge.model import Education, Knowledge, Pathway, Resource, Step, Term
 from knowledge.queries import JobMatch, StepRef, step_refs
 
+T = TypeVar("T")
+
 RESOURCE_WORD_CUTOFF = 85.0
 """How close a typed word must be to a word of a school's programme to count ('comptai')."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Topic:
-    """A question, read for the topical readers."""
+    """A question, read for the topical readers (not slotted: its parts are cached)."""
 
     t: str
     kb: Knowledge
     scoped: Knowledge
-    jobs: tuple[JobMatch, ...]
+    find_jobs: Callable[[], tuple[JobMatch, ...]]
     named_pathways: tuple[Pathway, ...]
 
-    @property
+    @functools.cached_property
+    def jobs(self) -> tuple[JobMatch, ...]:
+        """The jobs the question names (looked up only when a reader asks)."""
+        return self.find_jobs()
+
+    @functools.cached_property
     def plain(self) -> str:
         """Only letters, digits and single spaces ('o*net' -> 'o net')."""
         return _plain(self.t)
@@ -147,11 +155,31 @@ _TOPIC_STOP = _set(
 )
 
 
-@functools.lru_cache(maxsize=8)
+_per_kb: dict[tuple[int, str], object] = {}
+"""Values computed once per Knowledge object (by id: hashing a Knowledge walks all of it)."""
+
+
+def _once(kb: Knowledge, name: str, make: Callable[[], T]) -> T:
+    """The value `make` gives for this Knowledge, computed once."""
+    slot = (id(kb), name)
+    found = _per_kb.get(slot)
+    if found is None or found[0] is not kb:  # type: ignore[index]
+        found = (kb, make())
+        _per_kb[slot] = found
+    return found[1]  # type: ignore[index,no-any-return]
+
+
 def _all_resources(kb: Knowledge) -> tuple[tuple[StepRef, Resource], ...]:
     """Every (step, resource) pair that names a school or programme (not step one's tools)."""
-    return tuple(
-        (ref, res) for ref in step_refs(kb) if ref.step.number >= 2 for res in ref.step.resources
+    return _once(
+        kb,
+        "resources",
+        lambda: tuple(
+            (ref, res)
+            for ref in step_refs(kb)
+            if ref.step.number >= 2
+            for res in ref.step.resources
+        ),
     )
 
 
@@ -238,30 +266,34 @@ _LOCATION = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=8)
-def _term_patterns(kb: Knowledge) -> tuple[tuple[re.Pattern[str], Term, int], ...]:
-    """A pattern per name and alias of each term, longest first."""
-    found: list[tuple[re.Pattern[str], Term, int]] = []
-    for term in kb.process.terms:
-        for name in (term.name, *term.aliases):
-            words = _plain(name)
-            if words:
-                found.append((re.compile(r"\b" + re.escape(words) + r"\b"), term, len(words)))
-    return tuple(sorted(found, key=lambda f: -f[2]))
+def _term_pattern(kb: Knowledge) -> tuple[re.Pattern[str], dict[str, Term]]:
+    """One pattern for every name and alias of the terms (longest first), and who owns each."""
+
+    def make() -> tuple[re.Pattern[str], dict[str, Term]]:
+        owner = {
+            _plain(name): term
+            for term in kb.process.terms
+            for name in (term.name, *term.aliases)
+            if _plain(name)
+        }
+        names = sorted(owner, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), owner
+
+    return _once(kb, "terms", make)
 
 
 def term_answer(topic: Topic) -> str | None:
     """'What is NorthStar?', 'Maine JobLink?': what the documents say about it."""
     plain = topic.plain
-    for pattern, term, _size in _term_patterns(topic.kb):
-        if pattern.search(plain):
-            if _LOCATION.search(plain):
-                return location_text(topic.kb)
-            short = len(plain.split()) <= len(_plain(term.name).split()) + 1
-            if _WHAT_IS.search(plain) or short:
-                return f"{term.name}: {term.about}"
-            return None
-    return None
+    pattern, owner = _term_pattern(topic.kb)
+    found = pattern.search(plain)
+    if found is None:
+        return None
+    term = owner[found.group()]
+    if _LOCATION.search(plain):
+        return location_text(topic.kb)
+    short = len(plain.split()) <= len(_plain(term.name).split()) + 1
+    return f"{term.name}: {term.about}" if _WHAT_IS.search(plain) or short else None
 
 
 def location_text(kb: Knowledge) -> str:
@@ -465,12 +497,19 @@ def last_step_answer(topic: Topic) -> str | None:
 
 def unskilled_job_answer(topic: Topic) -> str | None:
     """'How much does a custodian make?': named as an unskilled job, no figure given."""
-    plain = topic.plain
     process = topic.kb.process
-    for job in process.unskilled_jobs:
-        stem = _plain(job).rstrip("s")
-        singular = re.sub(r"s\b", "", plain)
-        if re.search(r"\b" + re.escape(stem) + r"\b", singular):
+    pattern = _once(
+        topic.kb,
+        "unskilled",
+        lambda: re.compile(
+            r"\b(?:"
+            + "|".join(re.escape(_plain(j).rstrip("s")) for j in process.unskilled_jobs)
+            + r")s?\b"
+        ),
+    )
+    if pattern.search(topic.plain):
+        job = next(j for j in process.unskilled_jobs if _plain(j).rstrip("s") in topic.plain)
+        if job:
             others = ", ".join(process.unskilled_jobs)
             return (
                 f"{_cap(job)} are among the unskilled jobs the documents name ({others}). "
