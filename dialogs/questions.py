@@ -736,12 +736,38 @@ def _job_answer(asked: _Asked) -> Answer | None:
     if needs and not pays:
         return _requirements_answer(matches)
     if pays and not needs:
-        return _job_pay_answer(matches, None, [])
+        return _job_pay_answer(matches, None, [], _period_asked(asked.t))
     return _job_overview(matches)
 
 
+_PER_PERIOD = re.compile(
+    r"\b(?:a|per|each|every|the) (month|week|day)\b|\b(monthly|weekly|daily)\b"
+)
+
+
+def _period_asked(t: str) -> str:
+    """'month', 'week' or 'day' when the question asks pay per that period, else ''."""
+    found = _PER_PERIOD.search(t)
+    if not found:
+        return ""
+    word = found.group(1) or found.group(2)
+    return {"monthly": "month", "weekly": "week", "daily": "day"}.get(word, word)
+
+
+def _per_period(pay: Pay, per: str) -> str:
+    """'That is about $4,000–7,500 a month (...)', with the assumption stated."""
+    hourly, yearly = pay.hourly, pay.yearly
+    if per == "month":
+        low, high, how = yearly.min / 12, yearly.max / 12, "a year's pay divided by 12"
+    elif per == "week":
+        low, high, how = hourly.min * 40, hourly.max * 40, "40 hours a week"
+    else:
+        low, high, how = hourly.min * 8, hourly.max * 8, "an 8-hour day"
+    return f"That is about ${low:,.0f}–{high:,.0f} a {per} ({how})."
+
+
 def _job_pay_answer(
-    matches: Sequence[JobMatch], query: PayQuery | None, notes: list[str]
+    matches: Sequence[JobMatch], query: PayQuery | None, notes: list[str], per: str = ""
 ) -> Answer:
     """The average pay of each matching job in both units, and how it compares when asked."""
     lines = list(notes)
@@ -750,6 +776,8 @@ def _job_pay_answer(
         lines.append(f"{_cap(m.job.title)} is on {m.ref.label}. Average pay: {_pay_both(m.pay)}.")
         if query is not None and m.pay is not None:
             lines.append(_verdict(m.pay, query))
+        if per and m.pay is not None:
+            lines.append(_per_period(m.pay, per))
         return Answer("\n".join(lines), (m.job,))
     lines.append("Average pay:")
     for m in matches:
@@ -1030,9 +1058,9 @@ _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
     _topical(topics.term_answer),
     _topical(topics.readiness_answer),
     _topical(topics.duration_answer),
+    _topical(topics.start_answer),
     _topical(topics.school_answer),
     _topical(topics.need_answer),
-    _topical(topics.start_answer),
     _topical(topics.phase_answer),
     _topical(topics.last_step_answer),
     _conversion,

@@ -57,7 +57,8 @@ def _cap(text: str) -> str:
 
 # ---- which steps a question is about -----------------------------------------------------------
 
-_STEP_NUMBER = re.compile(r"\bsteps? ?(\d)\b")
+_STEP_NUMBER = re.compile(r"\bsteps? ?(\d|one|two|three|four|five)\b")
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _EDUCATION_WORDS = (
     (Education.CREDENTIAL, re.compile(r"\bcertif\w*|\bcredential\w*|\bcerts?\b|\bcomptia\b")),
     (Education.ASSOCIATE, re.compile(r"\bassociates?'?s?\b|\b(?:2|two)[- ]?years?\b")),
@@ -77,7 +78,8 @@ def _steps_about(topic: Topic) -> tuple[StepRef, ...]:
         return tuple(seen.values())
     found = _STEP_NUMBER.search(topic.t)
     if found:
-        number = int(found.group(1))
+        word = found.group(1)
+        number = int(word) if word.isdigit() else _NUMBER_WORDS[word]
         return tuple(r for r in step_refs(topic.scoped) if r.step.number == number)
     if re.search(r"\b(?:last|final|top|highest) step\b", topic.t):
         return tuple(StepRef(p, p.steps[-1]) for p in topic.scoped.pathways)
@@ -100,6 +102,11 @@ def duration_answer(topic: Topic) -> str | None:
     if not _HOW_LONG.search(topic.t):
         return None
     refs = _steps_about(topic) or tuple(r for r in step_refs(topic.scoped) if r.step.number >= 2)
+    if refs and all(r.step.number == 1 for r in refs):
+        return (
+            "Step one is intake and assessment. The documents give no time for it. "
+            + refs[0].step.involves[0]
+        )
     lines = [_duration_line(r, topic.jobs) for r in refs]
     lines.append("The documents give no exact dates; your plan shows estimates.")
     return "\n".join(lines)
@@ -364,10 +371,13 @@ _NEEDS = (
     ),
 )
 _NEED_ASK = re.compile(
-    r"\b(?:how many|do|can|need|needs|needed|require\w*|have to|must|should|necessary|ok|okay"
-    r"|allowed|enough"
+    r"\b(?:how many|is there|are there|any|limit|do|can|need|needs|needed|require\w*|have to"
+    r"|must|should|necessary|ok|okay|allowed|enough"
     r"|qualif\w*|able|can i|do i|does it|do they|how much|how old|what)\b"
 )
+
+
+_MONEY_WORDS = re.compile(r"\$|\b(?:an hour|per hour|hourly|a year|dollars?|bucks|salary|pay)\b")
 
 
 def need_answer(topic: Topic) -> str | None:
@@ -376,6 +386,8 @@ def need_answer(topic: Topic) -> str | None:
     if not _NEED_ASK.search(topic.t):
         return None
     needs = [n for n in _NEEDS if n.asked.search(topic.t)]
+    if _MONEY_WORDS.search(topic.t):  # '18 an hour' is pay, not an age
+        needs = [n for n in needs if n.name != "age"]
     if not needs or (needs[0].name == "physical health" and "safety" in topic.t):
         return None
     refs = _steps_about(topic) or step_refs(topic.scoped)

@@ -282,6 +282,13 @@ HAND: tuple[Fact, ...] = (
     F("what jobs can i get with a ged", "assembler", "office helper"),
     F("what can i do without a degree", "custodians"),
     F("what skills help for semi-skilled it jobs", "customer service experience"),
+    F("how much money do cnc operators make a month", M4, "$4,000–7,500 a month", "divided by 12"),
+    F("what does a welder make per week", M3, "a week", "40 hours"),
+    F("how much does a help desk job pay a day", I3, "$144–184 a day", "8-hour day"),
+    F("is there an age limit", "18 years of age"),
+    F("how long is step one", "no time"),
+    F("where do i sign up", "Workforce Solutions", lacks=(NO_FIGURE,)),
+    F("how much is 18 an hour a year", "$37,440 a year", lacks=("years of age",)),
 )
 
 
