@@ -259,6 +259,8 @@ class DialogState:
     older version are from an earlier question (set by bot.service, not by the engine)."""
     more_pages: tuple[str, ...] = ()
     """The rest of a long answer, shown a page at a time with a More button."""
+    language: str = "en"
+    """The language the person reads (a code of dialogs.i18n.LANGUAGES); replies come out in it."""
 
     def answer(self, key: str) -> AnswerValue | None:
         """A profile answer, or None when not given."""
@@ -345,6 +347,7 @@ def _state_dict(s: DialogState) -> dict[str, Any]:
         "history": [[who, text] for who, text in s.history],
         "asked_version": s.asked_version,
         "more_pages": list(s.more_pages),
+        "language": s.language,
     }
 
 
@@ -430,6 +433,7 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
         history=tuple((str(w), str(t)) for w, t in data.get("history") or ()),
         asked_version=int(data.get("asked_version", 0)),
         more_pages=tuple(str(p) for p in data.get("more_pages") or ()),
+        language=str(data.get("language") or "en"),
     )
 
 

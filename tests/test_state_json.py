@@ -48,6 +48,7 @@ EVERY_FIELD_SET = DialogState(
     history=(("user", "ged"), ("bot", "Got it — “GED”"), ("counselor", "Hi")),
     asked_version=39,
     more_pages=("• IT step 4: IT Consultant", "• IT step 5: IT Security"),
+    language="es",
 )
 
 
@@ -68,3 +69,10 @@ def test_text_is_kept_as_typed_not_escaped() -> None:
     text = state.to_json()
     assert "¿Dónde? 你好" in text
     assert DialogState.from_json(text).history == state.history
+
+
+def test_a_state_saved_before_languages_loads_in_english() -> None:
+    old = json.loads(EVERY_FIELD_SET.to_json())
+    del old["language"]
+    assert DialogState.from_json(json.dumps(old)).language == "en"
+    assert DialogState.from_json(EVERY_FIELD_SET.to_json()).language == "es"

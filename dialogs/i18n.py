@@ -1,0 +1,150 @@
+"""Words in the person's language: gettext catalogues keyed by the English sentence.
+
+The pattern is aiogram's (`aiogram/utils/i18n`): one `Translations` per language, loaded once,
+and the language of the turn in a context variable, so `_("...")` anywhere in the engine answers
+in it. `handle` sets it from `DialogState.language` for the length of one turn (pure: no I/O
+beyond reading the catalogue files once, like the flow and knowledge YAML).
+
+A sentence missing from a catalogue comes out in English, never as a key. Proper names and
+figures are never translated (the catalogue tests hold every translation to the English
+placeholders and numbers).
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+DOMAIN = "pathways"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+"""`locale/<lang>/LC_MESSAGES/pathways.po` (committed) and `.mo` (built by `make`)."""
+DEFAULT = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One language the bot speaks: its code, its name in itself, and its direction."""
+
+    code: str
+    name: str
+    """The language's name written in that language (what the /language buttons show)."""
+    english_name: str
+    """The name counselors read in the summary."""
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English", "English"),
+        Language("es", "Español", "Spanish"),
+        Language("pt", "Português", "Portuguese"),
+        Language("fr", "Français", "French"),
+        Language("ar", "العربية", "Arabic", rtl=True),
+        Language("so", "Soomaali", "Somali"),
+    )
+}
+"""The six languages, in the order the /language buttons show them after the person's own."""
+
+_current: ContextVar[str] = ContextVar("pathways_language", default=DEFAULT)
+
+
+def resolve(code: str | None) -> str:
+    """The bot language for a Telegram `language_code` ("es-419" -> "es"); English otherwise."""
+    if not code:
+        return DEFAULT
+    base = code.replace("_", "-").split("-")[0].strip().lower()
+    return base if base in LANGUAGES else DEFAULT
+
+
+def language(code: str | None = None) -> Language:
+    """The Language for a code (the current one when None); English for an unknown code."""
+    return LANGUAGES[resolve(code or _current.get())]
+
+
+def current() -> str:
+    """The code of the language this turn speaks."""
+    return _current.get()
+
+
+@contextmanager
+def use(code: str | None) -> Iterator[str]:
+    """Speak `code` (resolved, English when unknown) inside the block."""
+    resolved = resolve(code)
+    token = _current.set(resolved)
+    try:
+        yield resolved
+    finally:
+        _current.reset(token)
+
+
+def catalogue_path(code: str, ext: str = "po") -> Path:
+    """Where the catalogue of a language lives (`ext`: "po" or "mo")."""
+    return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.{ext}"
+
+
+@functools.cache
+def translations(code: str) -> _gettext.NullTranslations:
+    """The catalogue of a language, loaded once (English needs none: its words are the keys)."""
+    if code == DEFAULT:
+        return _gettext.NullTranslations()
+    return load_catalogue(LOCALE_DIR, code)
+
+
+def load_catalogue(directory: Path, code: str) -> _gettext.NullTranslations:
+    """The compiled `.mo` under `directory`, or the `.po` when the `.mo` is missing or older (a
+    checkout that has not run `make` yet still speaks the language); none: English."""
+    folder = directory / code / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return _gettext.GNUTranslations(fp)
+    if po.exists():
+        with po.open("rb") as fp:
+            catalog = read_po(fp, locale=code, domain=DOMAIN)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return _gettext.GNUTranslations(buffer)
+    return _gettext.NullTranslations()
+
+
+def gettext(message: str) -> str:
+    """`message` in the current language (English when the catalogue lacks it)."""
+    if not message:
+        return message
+    return translations(_current.get()).gettext(message)
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, by the current language's plural rules."""
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a sentence for the catalogue without translating it yet (module constants)."""
+    return message
+
+
+def locale(code: str | None = None) -> Locale:
+    """The Babel locale of a language (the current one when None)."""
+    return Locale.parse(language(code).code)
+
+
+def number(value: float, code: str | None = None) -> str:
+    """A number written the way the language writes it ("55,000" / "55.000" / "55 000")."""
+    return str(format_decimal(value, locale=locale(code)))
