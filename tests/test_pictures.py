@@ -22,6 +22,7 @@ from bot.media.pictures import (
     GOAL,
     HERE,
     MARGIN,
+    RAIL,
     WIDTH,
     comparison_caption,
     comparison_png,
@@ -174,8 +175,8 @@ def test_cards_show_the_plan() -> None:
     assert "YOU ARE HERE" not in cards[4] and "YOUR GOAL" not in cards[2]
     assert "[x] Dec 2026 Create an account with Maine JobLink" in cards[1]
     assert "[ ] Jun 2028 Training" in cards[3]  # 'Step 3:' is left out on step 3's card
-    assert any("$18-23 an hour" in line for line in cards[3])  # the font has no en dash
-    assert any("$57,000-68,000 a year" in line for line in cards[4])
+    assert any("$18–23 an hour" in line for line in cards[3])  # the bundled font has en dashes
+    assert any("$57,000–68,000 a year" in line for line in cards[4])
     assert "Help Desk and User Support, Technical Support, Hardware Repair" in " ".join(cards[3])
 
 
@@ -273,3 +274,26 @@ def test_comparison_caption_gives_pay_in_both_units_where_they_differ() -> None:
     assert "IT $18–23 an hour (about $37,440–47,840 a year)" in step3
     step2 = next(line for line in caption.splitlines() if line.startswith("Step 2"))
     assert "about" not in step2  # both by the hour: no conversion needed
+
+
+# ---- right to left ----------------------------------------------------------------------------
+
+
+def _here_columns(image: Image.Image) -> set[int]:
+    """The x of every pixel in the 'you are here' blue (the dot on the road and the badge)."""
+    blue = HERE
+    width, height = image.size
+    pixels = image.load()
+    assert pixels is not None
+    return {x for x in range(0, width, 4) for y in range(0, height, 8) if pixels[x, y] == blue}
+
+
+def test_a_right_to_left_roadmap_is_mirrored_with_the_road_on_the_right() -> None:
+    pathway = PATHWAYS["it"]
+    state = plan_state(pathway, 2, 4)
+    english = picture(roadmap_png(pathway, state))
+    arabic = picture(roadmap_png(pathway, replace(state, language="ar")))
+    rail = MARGIN + RAIL - 10  # the road's band; the cards start past it
+    left, right = _here_columns(english), _here_columns(arabic)
+    assert any(x < rail for x in left) and not any(x > WIDTH - MARGIN for x in left)
+    assert any(x > WIDTH - rail for x in right) and not any(x < MARGIN for x in right)

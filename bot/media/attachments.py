@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from bot.media.calendar import plan_ics
 from bot.media.pictures import comparison_caption, comparison_png, roadmap_caption, roadmap_png
+from dialogs import i18n
+from dialogs.i18n import _
 from dialogs.state import Attachment, DialogState
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
@@ -26,8 +28,13 @@ class Made:
 def render_attachment(
     attachment: Attachment, state: DialogState, tz: ZoneInfo, kb: Knowledge | None = None
 ) -> Made | None:
-    """The bytes for an attachment, from the user's current state (None when not applicable)."""
-    kb = kb or get_knowledge()
+    """The bytes for an attachment, from the user's current state (None when not applicable),
+    in the user's language."""
+    with i18n.use(state.language):
+        return _render(attachment, state, tz, kb or get_knowledge())
+
+
+def _render(attachment: Attachment, state: DialogState, tz: ZoneInfo, kb: Knowledge) -> Made | None:
     if attachment.kind == "comparison":
         pathways = kb.pathways
         return Made(
@@ -35,7 +42,7 @@ def render_attachment(
             comparison_png(pathways),
             True,
             comparison_caption(pathways),
-            "picture",
+            _("picture"),
         )
     if not state.pathway_id:
         return None
@@ -46,14 +53,14 @@ def render_attachment(
             roadmap_png(pathway, state),
             True,
             roadmap_caption(pathway, state),
-            "picture",
+            _("picture"),
         )
     if attachment.kind == "calendar" and state.milestones:
         return Made(
             "my-plan.ics",
             plan_ics(state, pathway, tz),
             False,
-            "Open this file to add your plan to your calendar.",
-            "calendar file",
+            _("Open this file to add your plan to your calendar."),
+            _("calendar file"),
         )
     return None

@@ -9,9 +9,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from babel.dates import format_date
+from PIL import Image, ImageDraw, ImageFont, features
 
+from dialogs import i18n
+from dialogs.i18n import N_, _
 from dialogs.state import DialogState, Milestone
 from knowledge.model import Pathway, Pay, PayUnit, Step
 
@@ -45,17 +50,17 @@ MAX_JOBS = 3
 MAX_DATES = 3
 """Milestones shown on one step's card; the rest become '+ 2 more dates'."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-HERE_LABEL, GOAL_LABEL = "YOU ARE HERE", "YOUR GOAL"
-ESTIMATES = "Dates are estimates. You can change them."
-PAY_NOTE = "Pay is the average range for each step."
+HERE_LABEL, GOAL_LABEL = N_("YOU ARE HERE"), N_("YOUR GOAL")
+ESTIMATES = N_("Dates are estimates. You can change them.")
+PAY_NOTE = N_("Pay is the average range for each step.")
+FONT = Path(__file__).parent / "fonts" / "PathwaysNotoSans-Regular.ttf"
+"""Noto Sans with Noto Sans Arabic merged in (OFL, fonts/OFL.txt; docs/make_font.py): one font
+for every language, with dashes, curly quotes and Arabic, shaped right to left by raqm."""
 
 _TRAILING = frozenset({"in", "of", "for", "and", "the", "to"})
 _STEP_PREFIX = re.compile(r"^step \d+\s*:\s*", re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\([^)]*\)")
-# The font Pillow ships (Aileron) has no dashes or curly quotes: plain look-alikes instead.
-_PLAIN = str.maketrans(
-    {"–": "-", "—": "-", "‒": "-", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "•": "·"}
-)
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 # ---- public API ------------------------------------------------------------------------------
@@ -74,29 +79,31 @@ def current_step(state: DialogState) -> int:
 
 def roadmap_png(pathway: Pathway, state: DialogState) -> bytes:
     """The user's own roadmap: the steps bottom-up, where they are, their goal, their dates."""
-    here, goal = current_step(state), state.goals.long_step
-    header = _layout(_header_runs(pathway, here, goal), WIDTH - 2 * MARGIN)
-    width = WIDTH - 2 * MARGIN - RAIL
-    cards = [_card(pathway, step, state, here, goal, width) for step in _top_down(pathway)]
-    footer = _layout([_Run(ESTIMATES, SMALL, fill=MUTED)], width)
-    body = sum(card.height + GAP for card in cards)
-    image, draw = _canvas(MARGIN + _height(header) + GAP + body + _height(footer) + MARGIN)
-    y = _draw_lines(draw, header, MARGIN, MARGIN) + GAP
-    tops = []
-    for card in cards:
-        tops.append(y)
-        y = _draw_card(draw, card, MARGIN + RAIL, y) + GAP
-    _draw_road(draw, cards, tops, here, goal)
-    _draw_lines(draw, footer, MARGIN + RAIL, y)
-    return _png(image)
+    with i18n.use(state.language):
+        here, goal = current_step(state), state.goals.long_step
+        header = _layout(_header_runs(pathway, here, goal), WIDTH - 2 * MARGIN)
+        width = WIDTH - 2 * MARGIN - RAIL
+        cards = [_card(pathway, step, state, here, goal, width) for step in _top_down(pathway)]
+        footer = _layout([_Run(_(ESTIMATES), SMALL, fill=MUTED)], width)
+        body = sum(card.height + GAP for card in cards)
+        image, draw = _canvas(MARGIN + _height(header) + GAP + body + _height(footer) + MARGIN)
+        y = _draw_lines(draw, header, MARGIN, MARGIN) + GAP
+        tops = []
+        for card in cards:
+            tops.append(y)
+            y = _draw_card(draw, card, MARGIN + RAIL, y) + GAP
+        _draw_road(draw, cards, tops, here, goal)
+        _draw_lines(draw, footer, MARGIN + RAIL, y)
+        return _png(image)
 
 
 def roadmap_text(pathway: Pathway, state: DialogState) -> dict[int, tuple[str, ...]]:
     """The words on each step's card, by step number, as drawn ('[x]' marks a ticked date)."""
-    here, goal = current_step(state), state.goals.long_step
-    width = WIDTH - 2 * MARGIN - RAIL
-    cards = [_card(pathway, step, state, here, goal, width) for step in _top_down(pathway)]
-    return {card.number: (*card.labels, *map(_line_words, card.lines)) for card in cards}
+    with i18n.use(state.language):
+        here, goal = current_step(state), state.goals.long_step
+        width = WIDTH - 2 * MARGIN - RAIL
+        cards = [_card(pathway, step, state, here, goal, width) for step in _top_down(pathway)]
+        return {card.number: (*card.labels, *map(_line_words, card.lines)) for card in cards}
 
 
 def _line_words(line: _Line) -> str:
@@ -107,14 +114,22 @@ def _line_words(line: _Line) -> str:
 
 def roadmap_caption(pathway: Pathway, state: DialogState) -> str:
     """A short text alternative to the roadmap, at most CAPTION_LIMIT characters."""
-    here, goal = current_step(state), state.goals.long_step
-    lines = [f"Your roadmap: {pathway.name}.", f"You are here: {_step_words(pathway, here)}."]
-    if goal == here:
-        lines.append("This is also your goal step.")
-    elif goal is not None:
-        lines.append(f"Your goal: {_step_words(pathway, goal, state.goals.long_job)}.")
-    dates = [_milestone_words(m) for m in state.milestones]
-    return _fit([*lines, *(["Your dates:", *dates] if dates else [])], ESTIMATES)
+    with i18n.use(state.language):
+        here, goal = current_step(state), state.goals.long_step
+        lines = [
+            _("Your roadmap: {pathway}.").format(pathway=_(pathway.name)),
+            _("You are here: {step}.").format(step=_step_words(pathway, here)),
+        ]
+        if goal == here:
+            lines.append(_("This is also your goal step."))
+        elif goal is not None:
+            lines.append(
+                _("Your goal: {step}.").format(
+                    step=_step_words(pathway, goal, state.goals.long_job)
+                )
+            )
+        dates = [_milestone_words(m) for m in state.milestones]
+        return _fit([*lines, *([_("Your dates:"), *dates] if dates else [])], _(ESTIMATES))
 
 
 def comparison_png(pathways: Sequence[Pathway]) -> bytes:
@@ -122,12 +137,12 @@ def comparison_png(pathways: Sequence[Pathway]) -> bytes:
     if not pathways:
         raise ValueError("no pathways to compare")
     col = (WIDTH - 2 * MARGIN - RAIL - GAP * (len(pathways) - 1)) // len(pathways)
-    title = _layout([_Run("Compare pathways", HEAD, bold=True)], WIDTH - 2 * MARGIN)
-    heads = [_layout([_Run(p.name, TITLE, bold=True)], col - 2 * PAD) for p in pathways]
+    title = _layout([_Run(_("Compare pathways"), HEAD, bold=True)], WIDTH - 2 * MARGIN)
+    heads = [_layout([_Run(_(p.name), TITLE, bold=True)], col - 2 * PAD) for p in pathways]
     head_h = max(_height(h) for h in heads) + 2 * PAD
     numbers = sorted({s.number for p in pathways for s in p.steps}, reverse=True)
     rows = [_row(pathways, n, col) for n in numbers]
-    note = _layout([_Run(PAY_NOTE, SMALL, fill=MUTED)], WIDTH - 2 * MARGIN)
+    note = _layout([_Run(_(PAY_NOTE), SMALL, fill=MUTED)], WIDTH - 2 * MARGIN)
     body = sum(row.height + GAP for row in rows)
     top = MARGIN + _height(title) + GAP + head_h + GAP
     image, draw = _canvas(top + body + _height(note) + MARGIN)
@@ -141,10 +156,10 @@ def comparison_png(pathways: Sequence[Pathway]) -> bytes:
 
 def comparison_caption(pathways: Sequence[Pathway]) -> str:
     """A short text alternative to the comparison, at most CAPTION_LIMIT characters."""
-    lines = ["Compare pathways, step by step:"]
+    lines = [_("Compare pathways, step by step:")]
     for number in sorted({s.number for p in pathways for s in p.steps}):
         lines.append(_compare_words(pathways, number))
-    return _fit(lines, PAY_NOTE)
+    return _fit(lines, _(PAY_NOTE))
 
 
 # ---- words --------------------------------------------------------------------------------
@@ -167,19 +182,21 @@ def short_title(pathway: Pathway, step: Step) -> str:
 
 
 def month(day: date) -> str:
-    """'Jun 2027', the same in every locale."""
-    return f"{MONTHS[day.month - 1]} {day.year}"
+    """'Jun 2027' ('jun 2027', 'يونيو 2027': the month in the language of the picture)."""
+    if i18n.current() == i18n.DEFAULT:
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return str(format_date(day, "LLL y", locale=i18n.locale()))
 
 
 def jobs_text(step: Step, limit: int = MAX_JOBS) -> str:
     """A few of the step's jobs, notes in brackets left out: 'Welder, fabricator, pipefitter'."""
-    titles = dict.fromkeys(_BRACKETS.sub("", job.title).strip() for job in step.jobs)
+    titles = dict.fromkeys(_BRACKETS.sub("", _(job.title)).strip() for job in step.jobs)
     return _capital(", ".join(list(titles)[:limit]))
 
 
 def milestone_text(milestone: Milestone) -> str:
     """A milestone's title for its step's card: no 'Step 3:' before it, no brackets after it."""
-    return _capital(_BRACKETS.sub("", _STEP_PREFIX.sub("", milestone.title)).strip())
+    return _capital(_BRACKETS.sub("", _STEP_PREFIX.sub("", _(milestone.title))).strip())
 
 
 def _capital(text: str) -> str:
@@ -189,15 +206,17 @@ def _capital(text: str) -> str:
 def _step_words(pathway: Pathway, number: int, job: str = "") -> str:
     step = _find(pathway, number)
     if step is None:
-        return f"step {number}"
-    words = f"step {number} of {len(pathway.steps)}, {short_title(pathway, step).lower()}"
+        return _("step {number}").format(number=number)
+    words = _("step {number} of {total}, {title}").format(
+        number=number, total=len(pathway.steps), title=short_title(pathway, step).lower()
+    )
     if job:
         words += f" ({job})"
     return words + (f", {step.pay.text()}" if step.pay else "")
 
 
 def _milestone_words(milestone: Milestone) -> str:
-    when = "Done" if milestone.done else month(milestone.target)
+    when = _("Done") if milestone.done else month(milestone.target)
     return f"• {'✓ ' if milestone.done else ''}{when}: {milestone_text(milestone)}"
 
 
@@ -209,8 +228,12 @@ def _compare_words(pathways: Sequence[Pathway], number: int) -> str:
     both = _mixed_units(pathways, number)
     pays = [f"{p.short_name} {_pay_words(s.pay, both)}" for p, s in steps if s.pay]
     if not pays:
-        return f"Step {number}: {title or 'no pay given'}."
-    head = f"Step {number}, {title}" if title else f"Step {number}"
+        return _("Step {number}: {title}.").format(number=number, title=title or _("no pay given"))
+    head = (
+        _("Step {number}, {title}").format(number=number, title=title)
+        if title
+        else _("Step {number}").format(number=number)
+    )
     return f"{head}: {'; '.join(pays)}."
 
 
@@ -276,22 +299,28 @@ class _Line:
 
 @lru_cache(maxsize=16)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    font = ImageFont.load_default(size=size)
-    if not isinstance(font, ImageFont.FreeTypeFont):  # Pillow built without FreeType
-        raise RuntimeError("the roadmap pictures need Pillow with FreeType")
-    return font
+    """The bundled font; shaped by raqm where Pillow has it (Arabic needs it to join letters)."""
+    raqm = features.check("raqm")
+    layout = ImageFont.Layout.RAQM if raqm else ImageFont.Layout.BASIC
+    return ImageFont.truetype(str(FONT), size, layout_engine=layout)
 
 
 @lru_cache(maxsize=512)
 def _drawable(char: str) -> bool:
     """False for characters the font would draw as an empty box."""
-    font = _font(20)
-    return bool(font.getmask(char).tobytes() != font.getmask("\uffff").tobytes())
+    return _glyph(char) != _glyph("\uffff")
+
+
+def _glyph(char: str) -> bytes:
+    """The pixels of one character drawn alone (the font's empty box for one it lacks)."""
+    image = Image.new("L", (40, 40), 0)
+    ImageDraw.Draw(image).text((8, 4), char, font=_font(20), fill=255)
+    return image.tobytes()
 
 
 def _plain(text: str) -> str:
-    """The text with the characters the bundled font lacks replaced or left out."""
-    return "".join(c for c in text.translate(_PLAIN) if c.isascii() or _drawable(c))
+    """The text without the characters the bundled font lacks (they would be empty boxes)."""
+    return "".join(c for c in text if c.isascii() or _drawable(c))
 
 
 def _wrap(text: str, size: int, width: int) -> list[str]:
@@ -325,10 +354,14 @@ def _box_width(size: int) -> int:
     return round(size * 1.45)
 
 
-@lru_cache(maxsize=8)
 def _lead_width(size: int) -> int:
-    """Room for the widest bold 'May 2000' and a gap."""
-    widest = max(_font(size).getlength(f"{name} 2000") for name in MONTHS)
+    """Room for the widest bold 'May 2000' (in the picture's language) and a gap."""
+    return _lead_width_in(size, i18n.current())
+
+
+@lru_cache(maxsize=64)
+def _lead_width_in(size: int, language: str) -> int:
+    widest = max(_font(size).getlength(month(date(2000, m, 1))) for m in range(1, 13))
     return round(widest) + 2 + size // 2
 
 
@@ -352,9 +385,44 @@ def _height(lines: Sequence[_Line]) -> int:
 # ---- drawing ------------------------------------------------------------------------------
 
 
+class _Mirrored(ImageDraw.ImageDraw):
+    """Draws the layout mirrored for a right-to-left language: the road on the right, text set
+    from the right edge of its box and ordered right to left by raqm."""
+
+    def _x(self, x: float) -> float:
+        return WIDTH - x
+
+    def _xy(self, xy: Any) -> Any:
+        if len(xy) == 4 and all(isinstance(v, int | float) for v in xy):
+            x0, y0, x1, y1 = xy
+            return (self._x(x1), y0, self._x(x0), y1)
+        return [(self._x(x), y) for x, y in xy]
+
+    def rounded_rectangle(self, xy: Any, *args: Any, **kwargs: Any) -> None:
+        super().rounded_rectangle(self._xy(xy), *args, **kwargs)
+
+    def ellipse(self, xy: Any, *args: Any, **kwargs: Any) -> None:
+        super().ellipse(self._xy(xy), *args, **kwargs)
+
+    def line(self, xy: Any, *args: Any, **kwargs: Any) -> None:
+        super().line(self._xy(xy), *args, **kwargs)
+
+    def polygon(self, xy: Any, *args: Any, **kwargs: Any) -> None:
+        super().polygon(self._xy(xy), *args, **kwargs)
+
+    def text(self, xy: Any, text: Any, *args: Any, **kwargs: Any) -> None:
+        anchor = str(kwargs.pop("anchor", None) or "la")
+        flipped = {"l": "r", "r": "l"}.get(anchor[0], anchor[0]) + anchor[1:]
+        if features.check("raqm") and _RTL_LETTER.search(str(text)):
+            kwargs["direction"] = "rtl"  # a line with no Arabic letter keeps its own order
+        kwargs["anchor"] = flipped
+        super().text((self._x(xy[0]), xy[1]), text, *args, **kwargs)
+
+
 def _canvas(height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """A blank picture and its pen (mirrored for a right-to-left language)."""
     image = Image.new("RGB", (WIDTH, height), BACKDROP)
-    return image, ImageDraw.Draw(image)
+    return image, _Mirrored(image) if i18n.language().rtl else ImageDraw.Draw(image)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -367,9 +435,13 @@ def _png(image: Image.Image) -> bytes:
 def _text(
     draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, fill: RGB, bold: bool
 ) -> None:
-    """Text, made bold by a one-pixel stroke (the bundled font has one weight)."""
+    """Text, made bold by a one-pixel stroke (the bundled font has one weight), set in the middle
+    of its line (Noto's tall ascenders and Arabic marks stay inside the line)."""
     font, stroke = _font(size), 1 if bold else 0
-    draw.text(xy, text, font=font, fill=fill, stroke_width=stroke, stroke_fill=fill)
+    x, y = xy[0], xy[1] + _line_height(size) // 2
+    draw.text(
+        (x, y), text, font=font, fill=fill, stroke_width=stroke, stroke_fill=fill, anchor="lm"
+    )
 
 
 def _draw_lines(
@@ -449,7 +521,7 @@ class _Card:
     @property
     def labels(self) -> tuple[str, ...]:
         """The labels across the card's top."""
-        return (HERE_LABEL,) * self.here + (GOAL_LABEL,) * self.goal
+        return (_(HERE_LABEL),) * self.here + (_(GOAL_LABEL),) * self.goal
 
     @property
     def banner(self) -> int:
@@ -467,14 +539,14 @@ class _Card:
 
 
 def _header_runs(pathway: Pathway, here: int, goal: int | None) -> list[_Run]:
-    where = f"You are on step {here} of {len(pathway.steps)}."
+    where = _("You are on step {step} of {total}.").format(step=here, total=len(pathway.steps))
     if goal == here:
-        where += " This is your goal step."
+        where += " " + _("This is your goal step.")
     elif goal is not None:
-        where += f" Your goal: step {goal}."
+        where += " " + _("Your goal: step {step}.").format(step=goal)
     return [
-        _Run("Your roadmap", HEAD, bold=True),
-        _Run(pathway.name, TITLE, bold=True),
+        _Run(_("Your roadmap"), HEAD, bold=True),
+        _Run(_(pathway.name), TITLE, bold=True),
         _Run(where, BODY),
     ]
 
@@ -505,7 +577,9 @@ def _date_runs(milestones: Sequence[Milestone]) -> list[_Run]:
         for m in milestones[:MAX_DATES]
     ]
     if len(milestones) > MAX_DATES:
-        runs.append(_Run(f"+ {len(milestones) - MAX_DATES} more dates", SMALL, fill=MUTED))
+        more = len(milestones) - MAX_DATES
+        words = i18n.ngettext("+ {n} more date", "+ {n} more dates", more).format(n=more)
+        runs.append(_Run(words, SMALL, fill=MUTED))
     return runs
 
 
@@ -525,9 +599,9 @@ def _draw_badges(draw: ImageDraw.ImageDraw, card: _Card, x: int, y: int) -> None
     """The 'YOU ARE HERE' and 'YOUR GOAL' labels across the top of a card."""
     h = card.banner
     if card.here:
-        x = _badge(draw, HERE_LABEL, (x, y, h), (HERE, PAPER, HERE), star=False)
+        x = _badge(draw, _(HERE_LABEL), (x, y, h), (HERE, PAPER, HERE), star=False)
     if card.goal:
-        _badge(draw, GOAL_LABEL, (x, y, h), (GOAL, INK, INK), star=True)
+        _badge(draw, _(GOAL_LABEL), (x, y, h), (GOAL, INK, INK), star=True)
 
 
 def _badge(
@@ -644,7 +718,7 @@ def _draw_heads(
         _draw_lines(draw, head, x + PAD, y + PAD, fill=PAPER)
     rail = (MARGIN + RAIL // 2 - 6, y + h // 2)
     draw.text(
-        rail, "Step", font=_font(SMALL), fill=INK, anchor="mm", stroke_width=1, stroke_fill=INK
+        rail, _("Step"), font=_font(SMALL), fill=INK, anchor="mm", stroke_width=1, stroke_fill=INK
     )
     return y + h + GAP
 
