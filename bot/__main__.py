@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--user", type=int, default=1, help="user id to chat as (default 1)")
     chat.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    chat.add_argument(
+        "--lang",
+        choices=["en", "es", "pt", "fr", "ar", "so"],
+        help="the language to chat in (a new user; an existing one is switched to it)",
+    )
     ask = sub.add_parser("ask", help="answer one question about jobs and pay, then exit")
     ask.add_argument("question", nargs="+", help='e.g. "what pays more than $20 an hour?"')
     sub.add_parser("check", help="validate the knowledge and the dialog flows")
@@ -98,7 +103,7 @@ def cmd_check() -> int:
     return 0
 
 
-def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
+def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None, lang: str | None = None) -> int:
     """Start the bot: Telegram when a token is configured, the terminal chat otherwise."""
     from dataclasses import replace
 
@@ -123,7 +128,7 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     try:
-        return _run(settings, chat_only or token is None, user)
+        return _run(settings, chat_only or token is None, user, lang)
     except StoreError as exc:  # a damaged or empty database file, refused before any turn
         print(exc, file=sys.stderr)
         return 2
@@ -132,14 +137,14 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None) -> int:
             lock.release()
 
 
-def _run(settings: Settings, chat_only: bool, user: int) -> int:
+def _run(settings: Settings, chat_only: bool, user: int, lang: str | None = None) -> int:
     """The terminal chat or the Telegram bot."""
     if chat_only:
         from bot.console import run_console
 
         if sys.stdin.isatty():
             print("Pathways in the terminal. Type your answers; /quit or Ctrl-D to stop.\n")
-        asyncio.run(run_console(settings, user))
+        asyncio.run(run_console(settings, user, language=lang))
         return 0
     return _run_telegram(settings)
 
@@ -191,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return cmd_check()
     if args.command == "chat":
-        return cmd_run(True, args.user, args.db)
+        return cmd_run(True, args.user, args.db, args.lang)
     if args.command == "migrate-db":
         return cmd_migrate_db(args.source, args.target)
     return cmd_run(False)

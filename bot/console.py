@@ -13,6 +13,7 @@ from bot.media.attachments import render_attachment
 from bot.scheduling.checkins import placer
 from bot.service import Service, utcnow
 from bot.storage import OutboxRow, Storage, open_store
+from dialogs import i18n
 from dialogs.state import Command, DialogState, Event, Reply, Text
 
 QUIT_WORDS = frozenset({"/quit", "/exit"})
@@ -37,6 +38,7 @@ class Console:
         user_id: int,
         out: TextIO = sys.stdout,
         files_dir: Path | None = None,
+        language: str | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -44,6 +46,8 @@ class Console:
         self.out = out
         self.files_dir = files_dir or settings.database_path.resolve().parent / "pathways-files"
         self.service = Service(store, clock=utcnow, place=placer(settings))
+        self.language = language
+        """--lang: the language of a new user; an existing one is switched to it."""
 
     async def flush(self) -> None:
         """Print every reply not yet shown (also what a crash left unsent), marking each sent."""
@@ -79,12 +83,15 @@ class Console:
 
     async def say(self, event: Event) -> None:
         """Send one event as the user and print the replies."""
-        await self.service.turn(self.user_id, self.user_id, event)
+        await self.service.turn(self.user_id, self.user_id, event, language=self.language)
         await self.flush()
 
     async def run(self, source: TextIO = sys.stdin) -> None:
         """The chat loop: greet (or welcome back), then one turn per line until end of input."""
         await self.flush()
+        saved = await self.store.load_state(self.user_id)
+        if saved is not None and self.language and i18n.resolve(self.language) != saved.language:
+            await self.say(Command("language", i18n.resolve(self.language)))
         await self.say(Command("start"))
         loop = asyncio.get_running_loop()
         while True:
@@ -101,10 +108,12 @@ class Console:
             await self.say(event)
 
 
-async def run_console(settings: Settings, user_id: int, source: TextIO = sys.stdin) -> None:
+async def run_console(
+    settings: Settings, user_id: int, source: TextIO = sys.stdin, language: str | None = None
+) -> None:
     """Open the store, chat until end of input, close."""
     store = await open_store(settings.database)
     try:
-        await Console(store, settings, user_id).run(source)
+        await Console(store, settings, user_id, language=language).run(source)
     finally:
         await store.close()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from bot.log import who
 from bot.storage import OutboxRow, Storage, TurnSession
 from bot.telegram.render import merge_replies
+from dialogs import i18n
 from dialogs.engine import handle, next_checkin
 from dialogs.flow import Flow, intake_flow
 from dialogs.messages import MOVED_ON
@@ -140,13 +141,16 @@ class Service:
         *,
         update_id: int | None = None,
         checkin_id: int | None = None,
+        language: str | None = None,
     ) -> list[OutboxRow]:
-        """Handle one event for one user and commit it; returns the replies queued to send."""
+        """Handle one event for one user and commit it; returns the replies queued to send.
+        `language` is what the client says the person reads (Telegram's language_code): it
+        sets the language of a person met for the first time; later they choose with /language."""
         async with self.locks.hold(user_id), self.store.user_turn(user_id) as held:
             if update_id is not None and await held.is_processed(update_id):
                 log.info("update %s was already handled; skipped", update_id)
                 return []
-            state = await held.load_state(user_id) or DialogState()
+            state = await held.load_state(user_id) or DialogState(language=i18n.resolve(language))
             now = self.clock()
             if is_stale(state, event):
                 return await self._stale(held, user_id, chat_id, state, now, update_id)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from dialogs import i18n
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, phase_pending, reask, resume_prompt
 from dialogs.engagement import answer_welcome_back, ask_change, ask_pause, welcome_back
 from dialogs.flow import Flow
 from dialogs.handoff import answer_lines, start_handoff
 from dialogs.intake import referral_code, start_intake
+from dialogs.languages import language_named, language_options
 from dialogs.matching import (
     normalize,
 )
@@ -46,6 +48,28 @@ def _cmd_start(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     if arg and not state.referral:
         state = replace(state, referral=referral_code(arg))
     return welcome_back(ctx, state)
+
+
+def _cmd_language(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
+    named = language_named(arg) if arg else None
+    if named is None and arg.strip().lower() in i18n.LANGUAGES:
+        named = arg.strip().lower()
+    if named is not None:
+        return choose_language(ctx, state, named)
+    return Outcome(state, (Reply(i18n.gettext(say.LANGUAGE_ASK), language_options(state)),))
+
+
+def choose_language(ctx: Ctx, state: DialogState, code: str) -> Outcome:
+    """Speak `code` from now on; say so in it and ask the open question again, in it."""
+    if code == "?":  # "Other language": the whole list
+        return _cmd_language(ctx, state, "")
+    state = replace(state, language=i18n.resolve(code))
+    with i18n.use(state.language):
+        if state.pending is None and state.phase is Phase.INTAKE and not state.answers:
+            return Outcome(state, (Reply(i18n.gettext(say.LANGUAGE_SET)),)).then(
+                start_intake(ctx, state, "")
+            )
+        return Outcome(state, (Reply(i18n.gettext(say.LANGUAGE_SET)), *reask(ctx, state, "")))
 
 
 def _cmd_help(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
@@ -196,4 +220,5 @@ COMMANDS: dict[str, Callable[[Ctx, DialogState, str], Outcome]] = {
     "checkins": _cmd_checkins,
     "back": lambda ctx, state, arg: step_back(ctx, state),
     "undo": lambda ctx, state, arg: step_back(ctx, state),
+    "language": _cmd_language,
 }

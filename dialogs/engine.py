@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from dialogs import i18n
 from dialogs import messages as say
 from dialogs.commands import (
     COMMANDS,
     answer_forget,
     answer_restart,
     ask_confirm,
+    choose_language,
     command,
     mydata_text,
     progress_reply,
@@ -72,6 +74,7 @@ from dialogs.handoff import (
     start_handoff,
 )
 from dialogs.intake import answer_intake, referral_code, start_intake
+from dialogs.languages import LANGUAGE_PREFIX, language_named
 from dialogs.matching import (
     Ambiguous,
     Candidate,
@@ -148,15 +151,16 @@ def handle(
 ) -> Turn:
     """The next state, replies and effects for one event; never raises."""
     ctx = Ctx(kb or get_knowledge(), flow or intake_flow(), now, counselors)
-    try:
-        step = _dispatch(ctx, state, event)
-    except Exception:  # the user must never meet silence: keep the state, say sorry, re-ask
-        retry = ask_pending(ctx, state)
-        return Turn(
-            state=state,
-            replies=(Reply(say.SORRY), *((retry,) if retry else ())),
-            error=traceback.format_exc(),
-        )
+    with i18n.use(state.language):  # every reply of this turn in the person's language
+        try:
+            step = _dispatch(ctx, state, event)
+        except Exception:  # the user must never meet silence: keep the state, say sorry, re-ask
+            retry = ask_pending(ctx, state)
+            return Turn(
+                state=state,
+                replies=(Reply(i18n.gettext(say.SORRY)), *((retry,) if retry else ())),
+                error=traceback.format_exc(),
+            )
     new = step.state
     if isinstance(event, CounselorMessage):
         lines = [("counselor", event.text)]
@@ -222,6 +226,8 @@ def _choice(ctx: Ctx, state: DialogState, event: Choice) -> Outcome:
         return reopen(ctx, state, event.choice_id.removeprefix(CHANGE_PREFIX))
     if event.choice_id == MORE_ID:
         return _more(ctx, state)
+    if event.choice_id.startswith(LANGUAGE_PREFIX):
+        return choose_language(ctx, state, event.choice_id.removeprefix(LANGUAGE_PREFIX))
     valid = {o.id for o in pending_options(ctx, state)}
     if event.choice_id not in valid:
         return Outcome(state, reask(ctx, state, say.MOVED_ON))
@@ -259,6 +265,9 @@ def _text(ctx: Ctx, state: DialogState, raw: str) -> Outcome:
         return Outcome(state, (*lead, Reply(say.EMPTY), *reask(ctx, state, "")))
     if state.pending is None and state.phase is Phase.INTAKE and not state.answers:
         return Outcome(state).then(start_intake(ctx, state, ""))
+    named = language_named(raw)
+    if named is not None and named != state.language:  # "español", "Soomaali", "arabic"
+        return choose_language(ctx, state, named)
     if reading.nav is Nav.BACK:
         return step_back(ctx, state)
     if reading.nav is Nav.HELP:

@@ -1,13 +1,17 @@
-"""A Babel extraction method for the YAML the bot speaks from (see babel.cfg).
+"""Babel extraction methods for the YAML the bot speaks from, and for dialogs/messages.py.
 
 Flow files give their questions, button labels, acknowledgements and "why" lines; knowledge
 files give every display text (titles, jobs, requirements, actions, summaries) except ids,
 synonyms (each language has its own, in `locale/<lang>/synonyms.yaml`), codes and proper names
 (the names of resources and their providers stay as the documents write them).
+
+dialogs/messages.py keeps every fixed sentence as a module constant in plain English; each string
+in it (dict values too) is a message, so the file reads as it did and code says `_(say.X)`.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
@@ -16,10 +20,21 @@ import yaml
 FLOW_KEYS = frozenset({"text", "ack", "why", "label"})
 """The keys of a flow file that the person reads."""
 KNOWLEDGE_SKIP = frozenset(
-    {"id", "synonyms", "education", "kind", "unit", "pathways", "answer", "any_of", "provider"}
+    {
+        "id",
+        "synonyms",
+        "aliases",
+        "education",
+        "kind",
+        "unit",
+        "pathways",
+        "answer",
+        "any_of",
+        "provider",
+    }
 )
 """Keys of a knowledge file that are codes or words for matching, never shown as they are."""
-PROPER_NAMES_UNDER = frozenset({"resources"})
+PROPER_NAMES_UNDER = frozenset({"resources", "terms"})
 """Lists whose `name` is a proper name (a programme or a website): kept untranslated."""
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -47,7 +62,7 @@ def _wanted(path: tuple[str, ...], value: str, flow: bool) -> bool:
     key = path[-1]
     if flow:
         return key in FLOW_KEYS
-    if key in KNOWLEDGE_SKIP or any(p in {"synonyms", "ask_if"} for p in path):
+    if key in KNOWLEDGE_SKIP or any(p in {"synonyms", "aliases", "ask_if"} for p in path):
         return False
     return not (key == "name" and len(path) > 1 and path[-2] in PROPER_NAMES_UNDER)
 
@@ -74,3 +89,21 @@ def extract_yaml(
     flow = str(options.get("kind", "knowledge")) == "flow"
     for line, key, value in yaml_strings(text, flow=flow):
         yield line, None, value, [key]
+
+
+def extract_constants(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any] | Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    """Babel's extraction entry point for a module of sentence constants: every string literal
+    assigned at module level, with the constant's name as a comment for translators."""
+    tree = ast.parse(fileobj.read().decode(str(options.get("encoding", "utf-8"))))
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            name = ", ".join(t.id for t in targets if isinstance(t, ast.Name))
+            for node in ast.walk(statement.value):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+                    yield node.lineno, None, node.value, [name]

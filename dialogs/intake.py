@@ -9,6 +9,7 @@ from dataclasses import replace
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, ask_question, reask
 from dialogs.flow import Kind, Question
+from dialogs.languages import welcome_options, welcome_text
 from dialogs.recommendations import to_recommendations
 from dialogs.state import (
     DialogState,
@@ -90,4 +91,5 @@ def start_intake(ctx: Ctx, state: DialogState, referral: str) -> Outcome:
     if first is None:
         return to_recommendations(ctx, state)
     state = replace(state, pending=f"q:{first.id}")
-    return Outcome(state, (Reply(say.WELCOME), ask_question(first, state)))
+    welcome = Reply(welcome_text(), welcome_options(state))
+    return Outcome(state, (welcome, ask_question(first, state)))

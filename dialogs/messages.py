@@ -171,3 +171,9 @@ MYDATA_AGENCY = (
     "The agency's figures show only: your phase, pathway, steps, milestone dates, "
     "last active day and referral code. Never your name or your messages."
 )
+
+LANGUAGE_ASK = "Which language do you want? You can change it any time with /language."
+LANGUAGE_SET = "OK. I will write in English."
+"""Each catalogue says it in its own language ("Bien. Voy a escribir en español.")."""
+LANGUAGE_OTHER = "More languages"
+LANGUAGE_NOTE = "Other languages: /language (Español, Português, Français, العربية, Soomaali)"

@@ -44,25 +44,35 @@ from bot.storage import Storage, open_store
 from bot.telegram.polling import ConfirmAfterCommit, Ledger, is_storage_error
 from bot.telegram.render import parse_callback
 from bot.telegram.webhook import Receiver, WebhookServer
+from dialogs import i18n
+from dialogs.i18n import N_
 from dialogs.state import Choice, Command, Event, Media, Reply
 from knowledge.loader import get_knowledge
 
 log = logging.getLogger(__name__)
 
 COMMANDS = (
-    ("start", "Start or pick up where you left off"),
-    ("progress", "How far you are"),
-    ("plan", "Your plan, picture and calendar"),
-    ("pathways", "See the pathways side by side"),
-    ("change", "Change your pathway or goal"),
-    ("pause", "Take a break"),
-    ("resume", "Come back after a break"),
-    ("counselor", "Talk to a person"),
-    ("mydata", "See what is saved about you"),
-    ("forget", "Delete your data"),
-    ("privacy", "How your data is kept"),
-    ("help", "What I can do"),
+    ("start", N_("Start or pick up where you left off")),
+    ("progress", N_("How far you are")),
+    ("plan", N_("Your plan, picture and calendar")),
+    ("pathways", N_("See the pathways side by side")),
+    ("change", N_("Change your pathway or goal")),
+    ("pause", N_("Take a break")),
+    ("resume", N_("Come back after a break")),
+    ("counselor", N_("Talk to a person")),
+    ("language", N_("Change the language")),
+    ("mydata", N_("See what is saved about you")),
+    ("forget", N_("Delete your data")),
+    ("privacy", N_("How your data is kept")),
+    ("help", N_("What I can do")),
 )
+DESCRIPTION = N_(
+    "Pathways helps you plan a path to a better job, step by step: training, pay and dates. "
+    "Free. You can stop any time and pick up later. Tap Start."
+)
+"""What Telegram shows in an empty chat, before /start (at most 512 characters)."""
+SHORT_DESCRIPTION = N_("Plan your path to a better job, step by step.")
+"""The bot's profile line and share text (at most 120 characters)."""
 ADMIN_MENU = (
     ("stats", "Participant figures"),
     ("export", "Participants as a CSV file"),
@@ -138,13 +148,17 @@ def addressed_to_bot(message: Any, username: str | None, bot_id: int) -> bool:
 
 
 async def take_turn(
-    context: ContextTypes.DEFAULT_TYPE, user_id: int, event: Event, update_id: int
+    context: ContextTypes.DEFAULT_TYPE,
+    user_id: int,
+    event: Event,
+    update_id: int,
+    language: str | None = None,
 ) -> None:
     """Run a turn in the user's private chat; when the database refuses to save it, tell them
     (once per update: Telegram gives it to us again until it is saved)."""
     found = parts(context.application)
     try:
-        await found.service.turn(user_id, user_id, event, update_id=update_id)
+        await found.service.turn(user_id, user_id, event, update_id=update_id, language=language)
     except Exception as exc:
         if is_storage_error(exc) and found.ledger.first_failure(update_id):
             with contextlib.suppress(TelegramError):
@@ -182,7 +196,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         settings = context.application.bot_data["settings"]
         await note(context, user.id, privacy_text(settings), update.update_id)
         return
-    await take_turn(context, user.id, event, update.update_id)
+    await take_turn(context, user.id, event, update.update_id, user.language_code)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -206,7 +220,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
     choice = parse_callback(query.data)
     event: Event = choice if choice is not None else Choice("", None)
-    await take_turn(context, user.id, event, update.update_id)
+    await take_turn(context, user.id, event, update.update_id, user.language_code)
 
 
 async def on_counselor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -350,6 +364,24 @@ async def set_menus(app: Application[Any, Any, Any, Any, Any, Any], settings: Se
             await app.bot.set_my_commands([BotCommand(n, d) for n, d in menu], scope=scope)
         except TelegramError as exc:
             log.warning("could not set the command menu for %s: %s", scope, exc)
+    await set_words(app)
+
+
+async def set_words(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The ordinary menu and the bot's descriptions in each language, for the people whose
+    Telegram is set to it (Telegram picks by the person's language_code; English otherwise)."""
+    for code in i18n.LANGUAGES:
+        language = None if code == i18n.DEFAULT else code
+        with i18n.use(code):
+            menu = [BotCommand(n, i18n.gettext(d)) for n, d in COMMANDS]
+            description, short = i18n.gettext(DESCRIPTION), i18n.gettext(SHORT_DESCRIPTION)
+        try:
+            if language is not None:
+                await app.bot.set_my_commands(menu, language_code=language)
+            await app.bot.set_my_description(description, language_code=language)
+            await app.bot.set_my_short_description(short, language_code=language)
+        except TelegramError as exc:
+            log.warning("could not set the menu or description in %s: %s", code, exc)
 
 
 async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
