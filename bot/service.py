@@ -13,9 +13,9 @@ from bot.log import who
 from bot.storage import OutboxRow, Storage, TurnSession
 from bot.telegram.render import merge_replies
 from dialogs import i18n
+from dialogs import messages as say
 from dialogs.engine import handle, next_checkin
 from dialogs.flow import Flow, intake_flow
-from dialogs.messages import MOVED_ON
 from dialogs.state import (
     CancelCheckins,
     CheckinDue,
@@ -35,7 +35,7 @@ from knowledge.model import Knowledge
 
 log = logging.getLogger(__name__)
 
-STALE_BUTTON = "That button is from an earlier question. Here is where we are now:"
+STALE_BUTTON = i18n.N_("That button is from an earlier question. Here is where we are now:")
 
 
 def is_stale(state: DialogState, event: Event) -> bool:
@@ -197,8 +197,10 @@ class Service:
         asked = handle(  # a choice of nothing: the engine answers with the current question
             state, Choice("", None), now, kb=self.kb, flow=self.flow, counselors=False
         )
+        with i18n.use(state.language):
+            moved, stale = say.MOVED_ON, i18n.gettext(STALE_BUTTON)
         replies = tuple(
-            replace(r, text=STALE_BUTTON + r.text.removeprefix(MOVED_ON)) if n == 0 else r
+            replace(r, text=stale + r.text.removeprefix(moved)) if n == 0 else r
             for n, r in enumerate(asked.replies)
         )
         turn = Turn(state, merge_replies(replies))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import i18n
+from dialogs import i18n, localize
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, phase_pending, reask, resume_prompt
 from dialogs.engagement import answer_welcome_back, ask_change, ask_pause, welcome_back
@@ -64,6 +64,11 @@ def choose_language(ctx: Ctx, state: DialogState, code: str) -> Outcome:
     if code == "?":  # "Other language": the whole list
         return _cmd_language(ctx, state, "")
     state = replace(state, language=i18n.resolve(code))
+    ctx = replace(
+        ctx,
+        kb=localize.knowledge(ctx.kb, state.language),
+        flow=localize.flow(ctx.flow, state.language),
+    )
     with i18n.use(state.language):
         if state.pending is None and state.phase is Phase.INTAKE and not state.answers:
             return Outcome(state, (Reply(i18n.gettext(say.LANGUAGE_SET)),)).then(

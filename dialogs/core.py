@@ -98,7 +98,8 @@ def ask_question(question: Question, state: DialogState) -> Reply:
     return Reply(question.text, options)
 
 
-def reask(ctx: Ctx, state: DialogState, lead: str = say.BACK_TO) -> tuple[Reply, ...]:
+def reask(ctx: Ctx, state: DialogState, lead: str | None = None) -> tuple[Reply, ...]:
+    lead = say.BACK_TO if lead is None else lead
     reply = ask_pending(ctx, state)
     if reply is None:
         return (idle(ctx, state),)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from dialogs import i18n
+from dialogs import i18n, localize
 from dialogs import messages as say
 from dialogs.commands import (
     COMMANDS,
@@ -150,7 +150,9 @@ def handle(
     counselors: bool = True,
 ) -> Turn:
     """The next state, replies and effects for one event; never raises."""
-    ctx = Ctx(kb or get_knowledge(), flow or intake_flow(), now, counselors)
+    language = state.language
+    kb_here = localize.knowledge(kb or get_knowledge(), language)
+    ctx = Ctx(kb_here, localize.flow(flow or intake_flow(), language), now, counselors)
     with i18n.use(state.language):  # every reply of this turn in the person's language
         try:
             step = _dispatch(ctx, state, event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from dialogs import i18n, localize
 from dialogs import messages as say
 from dialogs.core import MAX_TEXT, Ctx, Outcome, chosen_pathway, pending_options, reask
 from dialogs.flow import Flow, Kind
@@ -33,7 +34,7 @@ def start_handoff(ctx: Ctx, state: DialogState) -> Outcome:
     if state.share_consent is None:
         state = replace(state, pending="consent", handoff_return=state.pending)
         return Outcome(state, (ask_consent(ctx, state),))
-    lines = handoff_summary(ctx, state) if state.share_consent else [say.HANDOFF_PRIVATE]
+    lines = counselor_summary(ctx, state)
     state = replace(state, handed_off=True, no_match=0)
     reply = Reply(say.HANDOFF_SENT, _back_option())
     return Outcome(state, (reply,), (RequestHandoff("\n".join(lines)),))
@@ -64,6 +65,17 @@ def consent_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]
         "share_yes": ("yes", "ok", "okay", "sure", "share", "yes share"),
         "share_no": ("no", "don't", "do not", "not share", "private"),
     }
+
+
+def counselor_summary(ctx: Ctx, state: DialogState) -> list[str]:
+    """What the counselor reads: in English whatever the person reads, their language named."""
+    english = replace(ctx, kb=localize.english(ctx.kb), flow=localize.english(ctx.flow))
+    with i18n.use(i18n.DEFAULT):
+        lines = handoff_summary(english, state) if state.share_consent else [say.HANDOFF_PRIVATE]
+    if state.language != i18n.DEFAULT:
+        name = i18n.language(state.language).english_name
+        lines.insert(0, f"Language: {name}. The person reads {name}; their messages are in it.")
+    return lines
 
 
 def handoff_summary(ctx: Ctx, state: DialogState) -> list[str]:

@@ -37,6 +37,11 @@ def language_options(state: DialogState) -> tuple[Option, ...]:
     )
 
 
+LANGUAGE_NOTE = "Other languages: /language (Español, Português, Français, العربية, Soomaali)"
+"""The line under the English welcome: the other languages in their own names (not translated:
+only a person reading English sees it)."""
+
+
 def welcome_options(state: DialogState) -> tuple[Option, ...]:
     """On the welcome of a person whose Telegram is not in English: their language ticked,
     English, and the whole list."""
@@ -53,4 +58,4 @@ def welcome_options(state: DialogState) -> tuple[Option, ...]:
 def welcome_text() -> str:
     """The welcome, with the way to other languages for a person reading English."""
     text = i18n.gettext(say.WELCOME)
-    return f"{text}\n{say.LANGUAGE_NOTE}" if i18n.current() == i18n.DEFAULT else text
+    return f"{text}\n{LANGUAGE_NOTE}" if i18n.current() == i18n.DEFAULT else text

@@ -176,4 +176,31 @@ LANGUAGE_ASK = "Which language do you want? You can change it any time with /lan
 LANGUAGE_SET = "OK. I will write in English."
 """Each catalogue says it in its own language ("Bien. Voy a escribir en español.")."""
 LANGUAGE_OTHER = "More languages"
-LANGUAGE_NOTE = "Other languages: /language (Español, Português, Français, العربية, Soomaali)"
+
+
+# ---- in the person's language ------------------------------------------------------------------
+# The constants above are the English sentences (the catalogue's keys, extracted by
+# dialogs/extract.py). They are moved out of the module's namespace here, so that `say.WELCOME`
+# goes through __getattr__ and comes back in the language of the turn (dialogs.i18n.use), English
+# when the catalogue lacks it. `ENGLISH` keeps the source sentences for tests and tools.
+
+ENGLISH: dict[str, str | dict[bool | None, str]] = {
+    _name: _value
+    for _name, _value in list(globals().items())
+    if _name.isupper() and isinstance(_value, str | dict)
+}
+for _name in ENGLISH:
+    del globals()[_name]
+
+
+def __getattr__(name: str) -> object:
+    """A sentence in the current language (dicts of sentences: each value translated)."""
+    from dialogs.i18n import gettext
+
+    try:
+        value = ENGLISH[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    if isinstance(value, dict):
+        return {key: gettext(text) for key, text in value.items()}
+    return gettext(value)

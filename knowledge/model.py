@@ -40,13 +40,35 @@ _EDUCATION_LABELS = {
 }
 
 
-def _money(amount: float, unit: PayUnit) -> str:
-    """Format one amount the way a person reads it: $24, $23.56, $55,000."""
+@dataclass(frozen=True, slots=True)
+class PayWords:
+    """How pay reads in one language (dialogs.localize makes one per language from the
+    catalogue; the figures themselves never change)."""
+
+    hourly: str = "{amount} an hour"
+    yearly: str = "{amount} a year"
+    about: str = "about {pay}"
+    group: str = ","
+    decimal: str = "."
+    isolate: bool = False
+    """Right-to-left languages: each figure is set apart (Unicode isolates) so '$15–24' is not
+    turned around inside Arabic text."""
+
+
+ENGLISH_PAY = PayWords()
+
+
+def _money(amount: float, unit: PayUnit, words: PayWords = ENGLISH_PAY) -> str:
+    """Format one amount the way a person reads it: $24, $23.56, $55,000 (55.000 in Spanish)."""
     if unit is PayUnit.YEAR:
-        return f"{round(amount):,}"
-    if float(amount).is_integer():
-        return f"{int(amount)}"
-    return f"{amount:.2f}"
+        text = f"{round(amount):,}"
+    elif float(amount).is_integer():
+        text = f"{int(amount)}"
+    else:
+        text = f"{amount:.2f}"
+    if words is ENGLISH_PAY:
+        return text
+    return text.replace(",", "\0").replace(".", words.decimal).replace("\0", words.group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +79,8 @@ class Pay:
     max: float
     unit: PayUnit
     converted: bool = False
+    words: PayWords = field(default=ENGLISH_PAY, compare=False, repr=False)
+    """The language the range is written in (figures are the same in every language)."""
 
     def to(self, unit: PayUnit) -> Pay:
         """This range in `unit`, at HOURS_PER_YEAR; marked converted when the unit changes."""
@@ -83,10 +107,12 @@ class Pay:
 
     def text(self) -> str:
         """'$15–24 an hour' or '$49,000–55,000 a year'; 'about' when converted."""
-        about = "about " if self.converted else ""
-        low, high = _money(self.min, self.unit), _money(self.max, self.unit)
+        w = self.words
+        low, high = _money(self.min, self.unit, w), _money(self.max, self.unit, w)
         span = low if low == high else f"{low}–{high}"
-        return f"{about}${span} {'an hour' if self.unit is PayUnit.HOUR else 'a year'}"
+        amount = f"⁦${span}⁩" if w.isolate else f"${span}"
+        text = (w.hourly if self.unit is PayUnit.HOUR else w.yearly).format(amount=amount)
+        return w.about.format(pay=text) if self.converted else text
 
     def text_both(self) -> str:
         """Stated figure, then the other unit: '$49,000 a year (about $23.56 an hour)'."""

@@ -79,7 +79,7 @@ async def test_telegram_language_code_sets_the_language_of_a_new_person_and_menu
     try:
         rosa = fake.user(first_name="Rosa", language_code="es-419")
         await rosa.command("/start")
-        await texts_until(fake, rosa.id, "highest")
+        await texts_until(fake, rosa.id, "escuela más alta")  # asked in Spanish
         assert any("Español ✓" in m.labels for m in fake.messages(rosa.id))
         state = await app.bot_data["parts"].store.load_state(rosa.id)
         assert state.language == "es"
@@ -98,3 +98,14 @@ async def test_telegram_language_code_sets_the_language_of_a_new_person_and_menu
         assert "language" in [c.command for c in fake.commands()]
     finally:
         await stop_for_tests(app)
+
+
+def test_a_counselor_reads_the_summary_in_english_with_the_persons_language_named() -> None:
+    player = Player(state=DialogState(language="es"))
+    play("cmd: /start\nuser: termine la secundaria\ncmd: /counselor", player)
+    play(f"tap: {player.replies[-1].choices[0].label}", player)  # "Sí, mostrar"
+    handoffs = [e for e in player.effects if type(e).__name__ == "RequestHandoff"]
+    assert handoffs, player.effects
+    summary = handoffs[0].summary  # type: ignore[attr-defined]
+    assert summary.startswith("Language: Spanish.")
+    assert "High school or GED" in summary  # the answers in English; her own words as typed

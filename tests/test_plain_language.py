@@ -13,11 +13,7 @@ MAX_GRADE = 7.0
 
 
 def _texts() -> dict[str, str]:
-    found = {
-        name: value
-        for name, value in vars(messages).items()
-        if name.isupper() and isinstance(value, str)
-    }
+    found = {name: value for name, value in messages.ENGLISH.items() if isinstance(value, str)}
     for question in intake_flow().questions:
         found[f"intake.{question.id}"] = question.text
         if question.why:

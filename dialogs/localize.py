@@ -1,0 +1,164 @@
+"""The knowledge and the intake flow in the person's language, made once per language.
+
+`handle` reads `ctx.kb` and `ctx.flow` everywhere; giving it copies whose display text comes
+from the catalogue (step titles, jobs, requirements, actions, questions, button labels, acks,
+"why" lines, pay units) puts every phase's words in the person's language without each phase
+calling the catalogue itself. Ids, synonyms, aliases, figures and proper names (resources,
+providers, terms) are left as they are; a choice keeps its English label and synonyms, so an
+answer typed in English is still understood, and gains the words of its language from
+`locale/<lang>/synonyms.yaml`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from dialogs import i18n
+from dialogs.flow import Flow, FlowChoice, Question
+from dialogs.i18n import N_
+from knowledge.model import Knowledge, Pay, PayWords, Resource, Term
+
+KEEP = frozenset({"id", "synonyms", "aliases", "pathway_id", "provider"})
+"""Fields that are codes, words for matching or proper names: never translated."""
+PROPER_NAMED = (Resource, Term)
+"""Values whose `name` is a proper name (a programme, a website, an office)."""
+
+HOURLY = N_("{amount} an hour")
+YEARLY = N_("{amount} a year")
+ABOUT = N_("about {pay}")
+
+T = TypeVar("T")
+
+_originals: dict[int, Any] = {}
+"""id(localized copy) -> (English original, the copy), so a turn can switch language."""
+
+
+def english(value: T) -> T:
+    """The English original of a localized knowledge or flow (the value itself if English)."""
+    found = _originals.get(id(value))
+    return found[0] if found is not None and found[1] is value else value
+
+
+def knowledge(kb: Knowledge, code: str) -> Knowledge:
+    """The knowledge with its display text in `code` (the same object for English)."""
+    kb = english(kb)
+    if i18n.resolve(code) == i18n.DEFAULT:
+        return kb
+    return _cached(kb, i18n.resolve(code), _translate_knowledge)
+
+
+def flow(source: Flow, code: str) -> Flow:
+    """The intake flow in `code`, each choice also matching that language's words."""
+    source = english(source)
+    if i18n.resolve(code) == i18n.DEFAULT:
+        return source
+    return _cached(source, i18n.resolve(code), _translate_flow)
+
+
+_made: dict[tuple[int, str], Any] = {}
+
+
+def _cached(source: T, code: str, make: Any) -> T:
+    key = (id(source), code)
+    made = _made.get(key)
+    if made is None or english(made) is not source:
+        with i18n.use(code):
+            made = make(source, code)
+        _made[key] = made
+        _originals[id(made)] = (source, made)
+    return made  # type: ignore[no-any-return]
+
+
+def pay_words(code: str) -> PayWords:
+    """How pay reads in a language: '$24 por hora', '$49.000–55.000 al año'."""
+    locale = i18n.locale(code)
+    with i18n.use(code):
+        return PayWords(
+            hourly=i18n.gettext(HOURLY),
+            yearly=i18n.gettext(YEARLY),
+            about=i18n.gettext(ABOUT),
+            group=get_group_symbol(locale),
+            decimal=get_decimal_symbol(locale),
+            isolate=i18n.language(code).rtl,
+        )
+
+
+def _translate_knowledge(kb: Knowledge, code: str) -> Knowledge:
+    words = pay_words(code)
+    return _walk(kb, words)  # type: ignore[no-any-return]
+
+
+def _walk(value: Any, words: PayWords) -> Any:
+    if isinstance(value, Pay):
+        return replace(value, words=words)
+    if isinstance(value, str):
+        return i18n.gettext(value)
+    if isinstance(value, tuple):
+        return tuple(_walk(v, words) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in fields(value):
+            if f.name in KEEP or (f.name == "name" and isinstance(value, PROPER_NAMED)):
+                continue
+            old = getattr(value, f.name)
+            new = _walk(old, words)
+            if new is not old:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+@functools.cache
+def synonyms(code: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`locale/<lang>/synonyms.yaml`: question id -> choice id -> the words people type."""
+    path = i18n.LOCALE_DIR / code / "synonyms.yaml"
+    if not path.exists():
+        return {}
+    return load_synonyms(path)
+
+
+def load_synonyms(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Read and check a synonyms file; errors name the file and the field."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected question ids")
+    table: dict[str, dict[str, tuple[str, ...]]] = {}
+    for qid, choices in data.items():
+        if not isinstance(choices, dict):
+            raise ValueError(f"{path}: {qid}: expected choice ids")
+        table[str(qid)] = {}
+        for cid, words in choices.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise ValueError(f"{path}: {qid}.{cid}: expected a list of texts (quote sí, no)")
+            table[str(qid)][str(cid)] = tuple(words)
+    return table
+
+
+def _translate_flow(source: Flow, code: str) -> Flow:
+    extra = synonyms(code)
+    return replace(
+        source,
+        questions=tuple(_question(q, extra.get(q.id, {})) for q in source.questions),
+    )
+
+
+def _question(q: Question, extra: dict[str, tuple[str, ...]]) -> Question:
+    return replace(
+        q,
+        text=i18n.gettext(q.text),
+        ack=i18n.gettext(q.ack),
+        why=i18n.gettext(q.why),
+        choices=tuple(_choice(c, extra.get(c.id, ())) for c in q.choices),
+    )
+
+
+def _choice(c: FlowChoice, extra: tuple[str, ...]) -> FlowChoice:
+    label = i18n.gettext(c.label)
+    keep = (c.label,) if label != c.label else ()
+    return replace(c, label=label, synonyms=(*extra, *c.synonyms, *keep))
