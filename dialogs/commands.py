@@ -101,7 +101,9 @@ def progress_reply(kb: Knowledge, state: DialogState) -> Reply:
         say.PROGRESS_DONE.format(done=done, total=len(state.milestones)),
     ]
     if nxt:
-        lines.append(say.PROGRESS_NEXT.format(milestone=nxt.title, date=f"{nxt.target:%b %Y}"))
+        lines.append(
+            say.PROGRESS_NEXT.format(milestone=nxt.title, date=i18n.month_year(nxt.target))
+        )
     if current < total:
         now_pay, next_pay = pathway.step(current).pay, pathway.step(current + 1).pay
         if next_pay:
@@ -187,7 +189,7 @@ def mydata_text(kb: Knowledge, flow: Flow, state: DialogState) -> str:
     if state.pathway_id:
         lines.append(f"- Pathway: {kb.pathway(state.pathway_id).name}, step {state.entry_step}")
     for m in state.milestones:
-        lines.append(f"- {'✓ ' if m.done else ''}{m.target:%d %b %Y}: {m.title}")
+        lines.append(f"- {'✓ ' if m.done else ''}{i18n.day_month_year(m.target)}: {m.title}")
     if state.referral:
         lines.append(f"- Referral code: {state.referral}")
     lines.append(f"- Status: {state.status.value}, phase: {state.phase.value}")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from dialogs import i18n
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway, phase_pending, resume_prompt
 from dialogs.goals import ask_goal
 from dialogs.handoff import start_handoff, summary_lines
+from dialogs.i18n import N_, _
 from dialogs.plan import shift_plan
 from dialogs.planning import CADENCES, plan_replies
 from dialogs.recommendations import to_recommendations
@@ -64,25 +66,25 @@ def _next_checkin(ctx: Ctx, state: DialogState) -> tuple[datetime, ScheduleCheck
 
 
 CHECKIN_OPTIONS = (
-    ("ci:done", "Done!"),
-    ("ci:working", "Still working on it"),
-    ("ci:stuck", "I'm stuck"),
-    ("ci:change", "Change my plan"),
-    ("ci:pause", "Pause"),
-    ("ci:tomorrow", "Ask me tomorrow"),
-    ("ci:week", "Ask me next week"),
+    ("ci:done", N_("Done!")),
+    ("ci:working", N_("Still working on it")),
+    ("ci:stuck", N_("I'm stuck")),
+    ("ci:change", N_("Change my plan")),
+    ("ci:pause", N_("Pause")),
+    ("ci:tomorrow", N_("Ask me tomorrow")),
+    ("ci:week", N_("Ask me next week")),
 )
 
 
 STUCK_OPTIONS = (
-    ("stuck:money", "Money"),
-    ("stuck:time", "Time"),
-    ("stuck:childcare", "Childcare"),
-    ("stuck:transport", "Getting there"),
-    ("stuck:course", "Course full or not there"),
-    ("stuck:job", "I lost my job"),
-    ("stuck:health", "Health"),
-    ("stuck:other", "Something else"),
+    ("stuck:money", N_("Money")),
+    ("stuck:time", N_("Time")),
+    ("stuck:childcare", N_("Childcare")),
+    ("stuck:transport", N_("Getting there")),
+    ("stuck:course", N_("Course full or not there")),
+    ("stuck:job", N_("I lost my job")),
+    ("stuck:health", N_("Health")),
+    ("stuck:other", N_("Something else")),
 )
 
 
@@ -105,7 +107,7 @@ def checkin_due(ctx: Ctx, state: DialogState, event: CheckinDue) -> Outcome:
     state = replace(state, pending="checkin", unanswered=unanswered)
     template = say.REMINDER if event.kind == "reminder" else say.CHECKIN
     prompt = ask_checkin(ctx, state)
-    text = template.format(milestone=milestone.title, date=f"{milestone.target:%b %Y}")
+    text = template.format(milestone=milestone.title, date=i18n.month_year(milestone.target))
     if unanswered == 1:
         nxt = ScheduleCheckin(ctx.now + REMINDER_AFTER, "reminder", milestone.id)
     else:
@@ -117,7 +119,8 @@ def ask_checkin(ctx: Ctx, state: DialogState) -> Reply:
     milestone = state.current_milestone
     title = milestone.title if milestone else ""
     return Reply(
-        f"How is it going?\n{title}", tuple(Option(i, label) for i, label in CHECKIN_OPTIONS)
+        _("How is it going?\n{milestone}").format(milestone=title),
+        tuple(Option(i, label) for i, label in CHECKIN_OPTIONS),
     )
 
 
@@ -140,7 +143,7 @@ def answer_checkin(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "ci:working":
         due, effect = _next_checkin(ctx, state)
         state = replace(state, pending=None)
-        return Outcome(state, (Reply(say.WORKING.format(date=f"{due:%a %d %b}")),), (effect,))
+        return Outcome(state, (Reply(say.WORKING.format(date=i18n.weekday_date(due))),), (effect,))
     if option == "ci:stuck":
         state = replace(state, pending="stuck")
         return Outcome(state, (ask_stuck(ctx, state),))
@@ -155,7 +158,7 @@ def answer_checkin(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     milestone = state.current_milestone
     effect = ScheduleCheckin(due, "snooze", milestone.id if milestone else None)
     state = replace(state, pending=None)
-    return Outcome(state, (Reply(say.SNOOZED.format(date=f"{due:%a %d %b}")),), (effect,))
+    return Outcome(state, (Reply(say.SNOOZED.format(date=i18n.weekday_date(due))),), (effect,))
 
 
 def _milestone_done(ctx: Ctx, state: DialogState) -> Outcome:
@@ -174,7 +177,9 @@ def _milestone_done(ctx: Ctx, state: DialogState) -> Outcome:
     if nxt is None:
         replies.append(Reply(say.ALL_DONE))
         return Outcome(state, tuple(replies), (CancelCheckins(),))
-    replies.append(Reply(say.DONE_NEXT.format(milestone=nxt.title, date=f"{nxt.target:%b %Y}")))
+    replies.append(
+        Reply(say.DONE_NEXT.format(milestone=nxt.title, date=i18n.month_year(nxt.target)))
+    )
     now_pay = pathway.step(milestone.step).pay
     next_pay = pathway.step(nxt.step).pay
     if now_pay and next_pay and nxt.step > milestone.step:
@@ -212,12 +217,12 @@ def answer_stuck(ctx: Ctx, state: DialogState, option: str) -> Outcome:
         jobs = ", ".join(process.unskilled_jobs)
         replies.append(Reply(say.STUCK_WORK.format(jobs=jobs, skills=skills)))
     if reason in {"money", "time", "childcare", "transport", "other"}:
-        need = dict(STUCK_OPTIONS).get(option, "help").lower()
+        need = _(dict(STUCK_OPTIONS).get(option, N_("help"))).lower()
         replies.append(Reply(say.STUCK_SUPPORT.format(need=need)))
     if reason == "course":
         milestone = state.current_milestone
         step = pathway.step(milestone.step if milestone else state.entry_step or 1)
-        names = "; ".join(r.text() for r in step.resources) or "ask Adult Education"
+        names = "; ".join(r.text() for r in step.resources) or _("ask Adult Education")
         replies.append(Reply(say.STUCK_COURSE.format(resources=names)))
         if step.number > 3:
             replies.append(Reply(say.STUCK_SHORTER))
@@ -233,8 +238,8 @@ def ask_stuck_next(ctx: Ctx, state: DialogState) -> Reply:
         (
             Option("sn:move", say.MOVE_DATE),
             Option("sn:keep", say.KEEP_DATE),
-            Option("sn:pause", "Pause my plan"),
-            Option("sn:person", "Talk to a person"),
+            Option("sn:pause", N_("Pause my plan")),
+            Option("sn:person", N_("Talk to a person")),
         ),
     )
 
@@ -250,7 +255,7 @@ def answer_stuck_next(ctx: Ctx, state: DialogState, option: str) -> Outcome:
         return start_handoff(ctx, replace(state, pending=None))
     due, effect = _next_checkin(ctx, state)
     state = replace(state, pending=None)
-    return Outcome(state, (Reply(say.WORKING.format(date=f"{due:%a %d %b}")),), (effect,))
+    return Outcome(state, (Reply(say.WORKING.format(date=i18n.weekday_date(due))),), (effect,))
 
 
 def ask_shift(ctx: Ctx, state: DialogState) -> Reply:
@@ -296,11 +301,11 @@ def answer_change(ctx: Ctx, state: DialogState, option: str) -> Outcome:
 
 
 PAUSE_OPTIONS = (
-    ("pause:work", "Work"),
-    ("pause:family", "Family"),
-    ("pause:health", "Health"),
-    ("pause:money", "Money"),
-    ("pause:other", "Other"),
+    ("pause:work", N_("Work")),
+    ("pause:family", N_("Family")),
+    ("pause:health", N_("Health")),
+    ("pause:money", N_("Money")),
+    ("pause:other", N_("Other")),
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway
+from dialogs.i18n import _
 from dialogs.plan import build_goals, job_names
 from dialogs.planning import to_plan
 from dialogs.state import (
@@ -48,7 +49,11 @@ def ask_goal(ctx: Ctx, state: DialogState) -> Reply:
         if step.number > entry and step.jobs:
             pay = f", {step.pay.text()}" if step.pay else ""
             options.append(
-                Option(f"goal:{step.number}", f"Step {step.number}: {job_names(step, 2)}{pay}")
+                Option(
+                    f"goal:{step.number}",
+                    _("Step {number}: {jobs}").format(number=step.number, jobs=job_names(step, 2))
+                    + pay,
+                )
             )
     return Reply(say.GOAL_LONG_ASK, tuple(options))
 

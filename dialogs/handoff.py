@@ -152,7 +152,7 @@ def summary_lines(ctx: Ctx, state: DialogState) -> list[str]:
         lines.append(f"Done: {len(done)} of {len(state.milestones)} milestones.")
         nxt = state.current_milestone
         if nxt:
-            lines.append(f"Next: {nxt.title} (by {nxt.target:%b %Y}).")
+            lines.append(f"Next: {nxt.title} (by {i18n.month_year(nxt.target)}).")
     elif state.phase is Phase.INTAKE:
         answered = sum(1 for q in ctx.flow.questions if q.id in state.answers)
         lines.append(f"Questions answered: {answered}.")

@@ -19,9 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -138,6 +140,27 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a sentence for the catalogue without translating it yet (module constants)."""
     return message
+
+
+def month_year(day: date) -> str:
+    """'Jun 2027' ('jun 2027', 'يونيو 2027')."""
+    if current() == DEFAULT:
+        return f"{day:%b %Y}"
+    return str(format_date(day, "LLL y", locale=locale()))
+
+
+def weekday_date(day: date) -> str:
+    """'Tue 08 Dec' ('mar 08 dic')."""
+    if current() == DEFAULT:
+        return f"{day:%a %d %b}"
+    return str(format_date(day, "EEE dd MMM", locale=locale()))
+
+
+def day_month_year(day: date) -> str:
+    """'08 Dec 2026' ('08 dic 2026')."""
+    if current() == DEFAULT:
+        return f"{day:%d %b %Y}"
+    return str(format_date(day, "dd MMM y", locale=locale()))
 
 
 def locale(code: str | None = None) -> Locale:

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from dialogs.i18n import N_, _
 from dialogs.state import AnswerValue, Goals, Milestone
 from knowledge.model import Education, Pathway, Process, Step
 
@@ -19,10 +20,10 @@ JOB_SEARCH_MONTHS = 1
 FIRST_ACTION_DAYS = 14
 
 TRAINING_OF = {
-    Education.HIGH_SCHOOL: "finish high school and the step 2 classes",
-    Education.CREDENTIAL: "earn a short-term certificate",
-    Education.ASSOCIATE: "earn an associate degree",
-    Education.BACHELOR: "earn a bachelor's degree",
+    Education.HIGH_SCHOOL: N_("finish high school and the step 2 classes"),
+    Education.CREDENTIAL: N_("earn a short-term certificate"),
+    Education.ASSOCIATE: N_("earn an associate degree"),
+    Education.BACHELOR: N_("earn a bachelor's degree"),
 }
 
 
@@ -52,13 +53,13 @@ def job_names(step: Step, limit: int = 3) -> str:
     titles = [job.title for job in step.jobs[:limit]]
     if len(titles) <= 1:
         return "".join(titles)
-    return ", ".join(titles[:-1]) + " or " + titles[-1]
+    return ", ".join(titles[:-1]) + _(" or ") + titles[-1]
 
 
 def unskilled_jobs(process: Process, limit: int = 5) -> str:
     """The seed's unskilled job types, for a job right now."""
     jobs = list(process.unskilled_jobs[:limit])
-    return ", ".join(jobs[:-1]) + " or " + jobs[-1] if len(jobs) > 1 else "".join(jobs)
+    return ", ".join(jobs[:-1]) + _(" or ") + jobs[-1] if len(jobs) > 1 else "".join(jobs)
 
 
 def build_goals(
@@ -72,7 +73,8 @@ def build_goals(
     long_step = max(entry, min(long_step, len(pathway.steps)))
     entry_jobs = pathway.step(entry).jobs
     if answers.get("job_now") == "yes" or not entry_jobs:
-        immediate, immediate_step = f"A job now: {unskilled_jobs(process)}", None
+        immediate = _("A job now: {jobs}").format(jobs=unskilled_jobs(process))
+        immediate_step = None
     else:
         immediate, immediate_step = job_names(pathway.step(entry)), entry
     mid = min(entry + 1, long_step) if long_step > entry else entry
@@ -92,10 +94,10 @@ def _first_action(pathway: Pathway, word: str) -> str | None:
 
 def _enrol_action(step: Step) -> str:
     if step.resources:
-        return f"Enroll: {step.resources[0].text()}"
+        return _("Enroll: {place}").format(place=step.resources[0].text())
     if step.actions:
         return step.actions[0]
-    return "Ask Adult Education or Workforce Solutions about classes for this step."
+    return _("Ask Adult Education or Workforce Solutions about classes for this step.")
 
 
 def build_plan(
@@ -120,26 +122,37 @@ def build_plan(
         add(northstar, 1, add_months(today, 2), northstar)
     if goals.immediate_step is None and answers.get("job_now") == "yes":
         add(
-            f"Get a job now: {unskilled_jobs(process)}",
+            _("Get a job now: {jobs}").format(jobs=unskilled_jobs(process)),
             entry,
             add_months(today, JOB_SEARCH_MONTHS),
-            "Show you can learn on the job, follow directions, and keep a positive attitude.",
+            _("Show you can learn on the job, follow directions, and keep a positive attitude."),
         )
     cursor = today
     hours = answers.get("hours")
     for number in range(entry + 1, (goals.long_step or entry) + 1):
         step = pathway.step(number)
         cursor = add_months(cursor, step_months(step, hours))
-        training = TRAINING_OF.get(step.education, f"finish step {number}")
-        add(f"Step {number}: {training}", number, cursor, _enrol_action(step))
+        training = _(TRAINING_OF.get(step.education, N_("finish step {number}"))).format(
+            number=number
+        )
+        add(
+            _("Step {number}: {training}").format(number=number, training=training),
+            number,
+            cursor,
+            _enrol_action(step),
+        )
         if step.jobs:
             pay = f" ({step.pay.text()})" if step.pay else ""
             cursor = add_months(cursor, JOB_SEARCH_MONTHS)
-            add(f"Apply for jobs: {job_names(step)}{pay}", number, cursor)
+            add(_("Apply for jobs: {jobs}").format(jobs=job_names(step)) + pay, number, cursor)
     if (goals.long_step or entry) == entry and pathway.step(entry).jobs:
         step = pathway.step(entry)
         pay = f" ({step.pay.text()})" if step.pay else ""
-        add(f"Apply for jobs: {job_names(step)}{pay}", entry, add_months(today, JOB_SEARCH_MONTHS))
+        add(
+            _("Apply for jobs: {jobs}").format(jobs=job_names(step)) + pay,
+            entry,
+            add_months(today, JOB_SEARCH_MONTHS),
+        )
     return tuple(milestones)
 
 

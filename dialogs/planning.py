@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from dialogs import i18n
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway, reask
+from dialogs.i18n import N_, _
 from dialogs.plan import build_plan, shift_plan
 from dialogs.state import (
     Attachment,
@@ -23,14 +25,18 @@ from dialogs.state import (
 CADENCES = {"weekly": 7, "biweekly": 14, "monthly": 30}
 
 
-CADENCE_LABELS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Every month"}
+CADENCE_LABELS = {
+    "weekly": N_("Every week"),
+    "biweekly": N_("Every 2 weeks"),
+    "monthly": N_("Every month"),
+}
 
 
 CHECKIN_HOURS = (
-    (9, "Morning (9 am)"),
-    (12, "Noon"),
-    (15, "Afternoon (3 pm)"),
-    (18, "Evening (6 pm)"),
+    (9, N_("Morning (9 am)")),
+    (12, N_("Noon")),
+    (15, N_("Afternoon (3 pm)")),
+    (18, N_("Evening (6 pm)")),
 )
 
 
@@ -46,7 +52,7 @@ def plan_replies(ctx: Ctx, state: DialogState) -> tuple[Reply, ...]:
     lines = [say.PLAN_INTRO]
     for m in state.milestones:
         tick = "✓ " if m.done else ""
-        lines.append(f"{tick}{m.target:%b %Y}  {m.title}")
+        lines.append(f"{tick}{i18n.month_year(m.target)}  {m.title}")
     nxt = state.current_milestone
     if nxt and nxt.action:
         lines.append("")
@@ -111,10 +117,10 @@ def answer_cadence(ctx: Ctx, state: DialogState, option: str) -> Outcome:
 
 def _start_checkins(ctx: Ctx, state: DialogState) -> Outcome:
     days = state.cadence_days or CADENCES["biweekly"]
-    label = next(CADENCE_LABELS[k] for k, v in CADENCES.items() if v == days)
+    label = _(next(CADENCE_LABELS[k] for k, v in CADENCES.items() if v == days))
     due = ctx.now + timedelta(days=days)
     state = replace(state, phase=Phase.ENGAGED, pending=None, unanswered=0)
-    text = say.CADENCE_SET.format(cadence=label.lower(), date=f"{due:%a %d %b}")
+    text = say.CADENCE_SET.format(cadence=label.lower(), date=i18n.weekday_date(due))
     return Outcome(state, (Reply(text),), (ScheduleCheckin(due),))
 
 

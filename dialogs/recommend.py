@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dialogs.flow import Flow
+from dialogs.i18n import _
 from dialogs.state import AnswerValue
 from knowledge.model import Education, Knowledge, Pathway
 
@@ -89,23 +90,23 @@ def _score(pathway: Pathway, flow: Flow, answers: Mapping[str, AnswerValue]) -> 
     score = INTEREST_POINTS * len(liked) + EXPERIENCE_POINTS * len(done)
     reasons: list[str] = []
     if liked:
-        reasons.append("You like: " + ", ".join(liked) + ".")
+        reasons.append(_("You like: {things}.").format(things=", ".join(liked)))
     if done:
-        reasons.append("You have done: " + ", ".join(done) + ".")
+        reasons.append(_("You have done: {things}.").format(things=", ".join(done)))
     cautions: list[str] = []
     if pathway.id == "it" and answers.get("computer") in {"office", "advanced"}:
         score += COMFORT_POINTS
-        reasons.append("You are good with computers.")
+        reasons.append(_("You are good with computers."))
     if pathway.id == "manufacturing":
         if answers.get("math") == "good":
             score += COMFORT_POINTS
-            reasons.append("You are good at math.")
+            reasons.append(_("You are good at math."))
         if answers.get("lifting") == "no":
             score -= LIMIT_PENALTY
-            cautions.append("Many jobs here need you to lift up to 40 pounds.")
+            cautions.append(_("Many jobs here need you to lift up to 40 pounds."))
         if answers.get("age") == "no":
             score -= LIMIT_PENALTY
-            cautions.append("Most jobs here need you to be 18 or older.")
+            cautions.append(_("Most jobs here need you to be 18 or older."))
     return Recommendation(
         pathway, score, entry_step(pathway, answers), tuple(reasons), tuple(cautions)
     )

@@ -9,6 +9,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from dialogs.i18n import current as current_language
+from dialogs.i18n import gettext
+
 SCHEMA_VERSION = 1
 HISTORY_LIMIT = 12
 """How many recent lines of the conversation the state keeps (for re-entry and handoff)."""
@@ -121,6 +124,13 @@ class Reply:
     text: str
     choices: tuple[Option, ...] = ()
     attachment: Attachment | None = None
+
+    def __post_init__(self) -> None:
+        # Button labels written in code (N_-marked tables) come out in the turn's language;
+        # labels already translated, and any outside a turn (English), are left as they are.
+        if self.choices and current_language() != "en":
+            labels = tuple(Option(o.id, gettext(o.label)) for o in self.choices)
+            object.__setattr__(self, "choices", labels)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
