@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from dialogs import i18n
 
-COMPLETE = ("es",)
+COMPLETE = ("es", "ar")
 """Catalogues translated in full by the project (README: 'Languages')."""
 PROPER_NAMES = (
     "Maine JobLink",
@@ -98,3 +98,19 @@ def test_translations_keep_placeholders_figures_commands_and_names(code: str) ->
 def test_the_checks_can_fail() -> None:
     assert digits("lift up to 40 pounds") != digits("levantar hasta 40 libras (18 kilos)")
     assert PLACEHOLDER.findall("Got it: {answer}.") != PLACEHOLDER.findall("Entendido.")
+
+
+@pytest.mark.parametrize("code", COMPLETE)
+def test_every_choice_has_words_in_the_language_and_every_id_is_real(code: str) -> None:
+    from dialogs.flow import intake_flow
+    from dialogs.localize import load_synonyms
+
+    table = load_synonyms(i18n.LOCALE_DIR / code / "synonyms.yaml")
+    flow = intake_flow()
+    for qid, choices in table.items():
+        question = flow.question(qid)
+        assert question is not None, f"{code}: no question {qid!r}"
+        assert set(choices) <= {c.id for c in question.choices}, f"{code}: {qid}"
+    for question in flow.questions:
+        missing = {c.id for c in question.choices} - set(table.get(question.id, {}))
+        assert not missing, f"{code}: {question.id}: no words for {sorted(missing)}"

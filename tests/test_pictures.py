@@ -297,3 +297,14 @@ def test_a_right_to_left_roadmap_is_mirrored_with_the_road_on_the_right() -> Non
     left, right = _here_columns(english), _here_columns(arabic)
     assert any(x < rail for x in left) and not any(x > WIDTH - MARGIN for x in left)
     assert any(x > WIDTH - rail for x in right) and not any(x < MARGIN for x in right)
+
+
+def test_the_arabic_roadmap_and_comparison_look_like_their_references() -> None:
+    from dialogs import i18n
+
+    pathway = PATHWAYS["it"]
+    check_reference(
+        "roadmap-it-ar.png", roadmap_png(pathway, replace(plan_state(pathway, 2, 4), language="ar"))
+    )
+    with i18n.use("ar"):
+        check_reference("comparison-ar.png", comparison_png(KNOWLEDGE.pathways))

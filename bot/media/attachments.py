@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.media.calendar import plan_ics
 from bot.media.pictures import comparison_caption, comparison_png, roadmap_caption, roadmap_png
-from dialogs import i18n, localize
+from dialogs import i18n
 from dialogs.i18n import _
 from dialogs.state import Attachment, DialogState
 from knowledge.loader import get_knowledge
@@ -31,9 +31,7 @@ def render_attachment(
     """The bytes for an attachment, from the user's current state (None when not applicable),
     in the user's language."""
     with i18n.use(state.language):
-        return _render(
-            attachment, state, tz, localize.knowledge(kb or get_knowledge(), state.language)
-        )
+        return _render(attachment, state, tz, kb or get_knowledge())
 
 
 def _render(attachment: Attachment, state: DialogState, tz: ZoneInfo, kb: Knowledge) -> Made | None:

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from icalendar import Alarm, Calendar, Event
 
+from dialogs import i18n
+from dialogs.i18n import N_, _
 from dialogs.state import DialogState, Milestone
 from knowledge.model import Pathway
 
@@ -16,8 +19,8 @@ UID_DOMAIN = "pathways"
 DONE_MARK = "✓ "
 """Put before a done milestone's summary (STATUS:COMPLETED is only valid on to-dos, not events)."""
 CHECKIN_MINUTES = 15
-CHECKIN_SUMMARY = "Check-in with Pathways"
-CHECKIN_TEXT = "I will send you a message on Telegram. Tell me how your plan is going."
+CHECKIN_SUMMARY = N_("Check-in with Pathways")
+CHECKIN_TEXT = N_("I will send you a message on Telegram. Tell me how your plan is going.")
 REMIND_DAYS = 7
 """An open milestone's calendar reminder comes this many days before its date."""
 _MONTHS = (
@@ -47,7 +50,7 @@ def plan_ics(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"My plan: {pathway.name}")
+    calendar.add("x-wr-calname", _("My plan: {pathway}").format(pathway=_(pathway.name)))
     calendar.add("x-wr-timezone", tz.key)
     for milestone in state.milestones:
         calendar.add_component(_milestone_event(milestone, pathway, stamp, state.version))
@@ -104,16 +107,22 @@ def _milestone_event(milestone: Milestone, pathway: Pathway, stamp: datetime, se
 
 def _description(milestone: Milestone, pathway: Pathway) -> str:
     lines = [milestone.action or milestone.title]
-    lines.append(f"Step {milestone.step} of {len(pathway.steps)}, {pathway.name}.")
+    lines.append(
+        _("Step {step} of {total}, {name}.").format(
+            step=milestone.step, total=len(pathway.steps), name=_(pathway.name)
+        )
+    )
     if milestone.done_on is not None:
-        lines.append(f"Done on {_day(milestone.done_on)}.")
+        lines.append(_("Done on {day}.").format(day=_day(milestone.done_on)))
     else:
-        lines.append("The date is an estimate. You can change it with Pathways.")
+        lines.append(_("The date is an estimate. You can change it with Pathways."))
     return "\n".join(lines)
 
 
 def _day(day: date) -> str:
-    """'August 20, 2026' in every locale."""
+    """'August 20, 2026' ('20 de agosto de 2026': in the person's language)."""
+    if i18n.current() != i18n.DEFAULT:
+        return str(format_date(day, "long", locale=i18n.locale()))
     return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
@@ -122,8 +131,8 @@ def _checkin_event(due: datetime, stamp: datetime, seq: int) -> Event:
     event.add("uid", checkin_uid(due))
     event.add("dtstamp", stamp)
     event.add("sequence", seq)
-    event.add("summary", CHECKIN_SUMMARY)
-    event.add("description", CHECKIN_TEXT)
+    event.add("summary", _(CHECKIN_SUMMARY))
+    event.add("description", _(CHECKIN_TEXT))
     event.add("dtstart", due)
     event.add("dtend", due + timedelta(minutes=CHECKIN_MINUTES))
     event.add("status", "CONFIRMED")

@@ -6,7 +6,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any
 from babel.dates import format_date
 from PIL import Image, ImageDraw, ImageFont, features
 
-from dialogs import i18n
+from dialogs import i18n, localize
 from dialogs.i18n import N_, _
 from dialogs.state import DialogState, Milestone
 from knowledge.model import Pathway, Pay, PayUnit, Step
@@ -60,6 +60,8 @@ for every language, with dashes, curly quotes and Arabic, shaped right to left b
 _TRAILING = frozenset({"in", "of", "for", "and", "the", "to"})
 _STEP_PREFIX = re.compile(r"^step \d+\s*:\s*", re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\([^)]*\)")
+_BIDI = frozenset("\u200e\u200f\u2066\u2067\u2068\u2069")
+"""Direction marks and isolates: no glyph of their own, but they keep '$15–24' whole in Arabic."""
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
@@ -165,7 +167,22 @@ def comparison_caption(pathways: Sequence[Pathway]) -> str:
 # ---- words --------------------------------------------------------------------------------
 
 
+PLAIN_STEP_NAMES = (
+    N_("Intake and your plan"),
+    N_("Semi-skilled jobs"),
+    N_("Entry-level skilled jobs"),
+    N_("Mid-level skilled jobs"),
+    N_("Upper-level skilled jobs"),
+)
+"""What short_title makes of the documents' five step titles (listed for the catalogue)."""
+
+
 def short_title(pathway: Pathway, step: Step) -> str:
+    """A step's short title, in the picture's language."""
+    return _(_short_title(pathway, step))
+
+
+def _short_title(pathway: Pathway, step: Step) -> str:
     """A step title short enough for a phone: 'Entry-level skilled jobs', 'Intake and your plan'."""
     title = step.title.strip()
     if "intake" in title.lower() and len(title) > 40:
@@ -212,7 +229,7 @@ def _step_words(pathway: Pathway, number: int, job: str = "") -> str:
     )
     if job:
         words += f" ({job})"
-    return words + (f", {step.pay.text()}" if step.pay else "")
+    return words + (f", {_in_language(step.pay).text()}" if step.pay else "")
 
 
 def _milestone_words(milestone: Milestone) -> str:
@@ -238,7 +255,13 @@ def _compare_words(pathways: Sequence[Pathway], number: int) -> str:
 
 
 def _pay_words(pay: Pay, both: bool) -> str:
+    pay = _in_language(pay)
     return pay.text_both() if both else pay.text()
+
+
+def _in_language(pay: Pay) -> Pay:
+    """The pay range written the way the picture's language writes it ('$24 por hora')."""
+    return replace(pay, words=localize.pay_words(i18n.current()))
 
 
 def _fit(lines: Iterable[str], last: str) -> str:
@@ -320,7 +343,7 @@ def _glyph(char: str) -> bytes:
 
 def _plain(text: str) -> str:
     """The text without the characters the bundled font lacks (they would be empty boxes)."""
-    return "".join(c for c in text if c.isascii() or _drawable(c))
+    return "".join(c for c in text if c.isascii() or c in _BIDI or _drawable(c))
 
 
 def _wrap(text: str, size: int, width: int) -> list[str]:
@@ -558,7 +581,7 @@ def _card(
     if jobs := jobs_text(step):
         runs.append(_Run(jobs, BODY))
     if step.pay is not None:
-        runs.append(_Run(step.pay.text(), BODY, bold=True, fill=PAY))
+        runs.append(_Run(_in_language(step.pay).text(), BODY, bold=True, fill=PAY))
     runs.extend(_date_runs(_milestones_on(pathway, step, state)))
     lines = tuple(_layout(runs, width - 2 * PAD))
     return _Card(step.number, step.number == here, step.number == goal, lines, width)
@@ -696,9 +719,9 @@ def _cell_runs(pathway: Pathway, step: Step, both: bool, titled: bool) -> list[_
     """Pay first (in both units when the row mixes them), then a few jobs."""
     runs = [_Run(short_title(pathway, step), SMALL, bold=True)] if titled else []
     if step.pay is not None:
-        runs.append(_Run(step.pay.text(), BODY, bold=True, fill=PAY))
+        runs.append(_Run(_in_language(step.pay).text(), BODY, bold=True, fill=PAY))
         if both:
-            runs.append(_Run(f"({_other_unit(step.pay).text()})", SMALL, fill=MUTED))
+            runs.append(_Run(f"({_in_language(_other_unit(step.pay)).text()})", SMALL, fill=MUTED))
     if jobs := jobs_text(step):
         runs.append(_Run(jobs, SMALL))
     return runs
