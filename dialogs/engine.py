@@ -307,13 +307,20 @@ def _as_yes_no(reading: Reading, candidates: Sequence[Candidate]) -> Matched | N
     return Matched((starting[0],), 100.0) if len(starting) == 1 else None
 
 
+def _ask(ctx: Ctx, state: DialogState, raw: str) -> Answer | None:
+    """The answer to a free question, in whatever language the person asked it."""
+    if state.language == i18n.DEFAULT:
+        return answer_question(raw, ctx.kb)
+    return localize.answer_in(raw, state.language, ctx.kb)
+
+
 def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
     """The pending stage reads the text first; only a text that is not an answer is a question."""
     pending = state.pending or ""
     question = ctx.flow.question(pending[2:]) if pending.startswith("q:") else None
     candidates = _candidates(ctx, state)
     if not candidates:
-        found = None if reading.junk else answer_question(reading.raw, ctx.kb)
+        found = None if reading.junk else _ask(ctx, state, reading.raw)
         if found is not None:
             return _answered(ctx, state, found, (idle(ctx, state),))
         return Outcome(state, (idle(ctx, state),))
@@ -328,7 +335,7 @@ def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
     if not isinstance(result, Matched):
         result = _as_yes_no(reading, candidates) or result
     if isinstance(result, Matched) and reading.asks and result.score < CONFIDENT_ANSWER:
-        found = answer_question(reading.raw, ctx.kb)  # a question that brushes a choice word
+        found = _ask(ctx, state, reading.raw)  # a question that brushes a choice word
         if found is not None:
             return _answered(ctx, state, found, reask(ctx, state))
     if isinstance(result, Matched):
@@ -336,7 +343,7 @@ def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
         if question is not None:
             return answer_intake(ctx, state, question, result.ids, typed=True)
         return _answer(ctx, state, result.ids[0])
-    found = answer_question(reading.raw, ctx.kb)
+    found = _ask(ctx, state, reading.raw)
     if found is not None:
         return _answered(ctx, state, found, reask(ctx, state))
     if isinstance(result, Ambiguous):

@@ -12,6 +12,8 @@ answer typed in English is still understood, and gains the words of its language
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +24,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from dialogs import i18n
 from dialogs.flow import Flow, FlowChoice, Question
 from dialogs.i18n import N_
+from dialogs.questions import Answer
 from knowledge.model import Knowledge, Pay, PayWords, Resource, Term
 
 KEEP = frozenset({"id", "synonyms", "aliases", "pathway_id", "provider"})
@@ -162,3 +165,65 @@ def _choice(c: FlowChoice, extra: tuple[str, ...]) -> FlowChoice:
     label = i18n.gettext(c.label)
     keep = (c.label,) if label != c.label else ()
     return replace(c, label=label, synonyms=(*extra, *c.synonyms, *keep))
+
+
+# ---- questions asked in another language ------------------------------------------------------
+
+IN_ENGLISH = N_("I can answer this only in English for now:")
+NOT_YET = N_(
+    "Sorry, I can't answer that question in your language yet. "
+    "You can ask in English, or type /counselor to talk to a person."
+)
+
+
+def _key(text: str) -> str:
+    """Lower case, no accents, no ¿¡?!, single spaces: how the phrase tables are matched."""
+    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[¿¡?!.,;:؟،]", " ", plain).split())
+
+
+@functools.cache
+def question_phrases(code: str) -> tuple[tuple[str, str], ...]:
+    """`locale/<lang>/questions.yaml`: the words of a question in that language and their
+    English, longest first (the question answerer reads English)."""
+    path = i18n.LOCALE_DIR / code / "questions.yaml"
+    if not path.exists():
+        return ()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = [(_key(str(k)), str(v)) for k, v in data.items()]
+    return tuple(sorted(pairs, key=lambda kv: -len(kv[0])))
+
+
+def _titles(kb: Knowledge, code: str) -> tuple[tuple[str, str], ...]:
+    """Job titles and pathway names in `code`, with their English, longest first."""
+    local = knowledge(kb, code)
+    pairs = [(_key(b.title), a.title) for a, b in zip(kb.jobs, local.jobs, strict=True)]
+    pairs += [  # "operador de CNC (máquinas ...)" is asked for as "operador de CNC"
+        (_key(re.sub(r"\s*\([^)]*\)", "", b.title)), a.title)
+        for a, b in zip(kb.jobs, local.jobs, strict=True)
+    ]
+    pairs += [(_key(b.name), a.name) for a, b in zip(kb.pathways, local.pathways, strict=True)]
+    return tuple(sorted({k: v for k, v in pairs if k}.items(), key=lambda kv: -len(kv[0])))
+
+
+def english_question(text: str, code: str, kb: Knowledge) -> str:
+    """A question typed in `code` put into the English words the answerer reads ("¿Cuánto gana
+    un soldador?" -> "how much does a welder make"); figures and names pass through."""
+    said = f" {_key(text)} "
+    for local, english_words in (*_titles(english(kb), code), *question_phrases(code)):
+        said = said.replace(f" {local} ", f" {english_words.lower()} ")
+    return said.strip() + "?"
+
+
+def answer_in(text: str, code: str, kb: Knowledge) -> Answer | None:
+    """The answer to a question asked in `code`: the English answer, said to be in English, or
+    an honest 'not yet' in the person's language; None when it is not a question."""
+    from dialogs.questions import answer_question
+
+    found = answer_question(english_question(text, code, kb), english(kb))
+    if found is None:
+        return None
+    if found.text.startswith("Sorry, I don't know"):
+        return Answer(i18n.gettext(NOT_YET))
+    return Answer(f"{i18n.gettext(IN_ENGLISH)}\n{found.text}", found.jobs)

@@ -68,3 +68,19 @@ def test_the_spanish_journey_reaches_a_dated_plan_and_a_check_in() -> None:
         play(f"tap: {player.replies[-1].choices[0].label}", player)
     assert player.state.phase is Phase.ENGAGED and player.state.milestones
     play("wait: 8d\ndue: checkin\nbot: ¿Cómo vas con este paso?", player)
+
+
+def test_a_pay_question_asked_in_spanish_is_answered_without_losing_the_place() -> None:
+    player = play(
+        """
+        cmd: /start
+        user: ¿Cuánto gana un soldador?
+        bot: $49,000–55,000 a year
+        bot: escuela más alta
+        user: ¿Que trabajos pagan mas de 20 dolares por hora?
+        bot: more than $20 an hour
+        """,
+        spanish(),
+    )
+    assert player.state.pending == "q:school"
+    assert "inglés" in player.replies[0].text  # said honestly that the answer is in English
