@@ -186,7 +186,12 @@ def _stem(word: str) -> str:
 
 def key(text: str) -> str:
     """Return the comparison form of text: normalized, punctuation-free, singular words."""
-    text = _APOSTROPHES.sub("", normalize(text))
+    return key_of_clean(normalize(text))
+
+
+def key_of_clean(clean: str) -> str:
+    """The comparison form of text already normalized (a message is normalized only once)."""
+    text = _APOSTROPHES.sub("", clean)
     text = _JOINERS.sub(" and ", text).replace("+", " plus ")  # "Word, Excel" = "word and excel"
     return " ".join(_stem(w) for w in utils.default_process(text).split())
 
@@ -658,7 +663,7 @@ def option_number(clean: str) -> int | None:
 def is_junk(raw: str, clean: str, answer_key: str) -> bool:
     """True for text that is never an answer: markup, '-1', a lone letter, no words at all."""
     return bool(
-        _MARKUP.search(raw)
+        _MARKUP.search(raw[:MAX_INPUT_CHARS])
         or _SIGNED.match(clean)
         or (clean and not answer_key and not (set(raw) & (_YES_EMOJI | _NO_EMOJI)))
         or (len(answer_key) == 1 and not answer_key.isdigit() and answer_key not in _LETTER_ANSWERS)
@@ -668,7 +673,7 @@ def is_junk(raw: str, clean: str, answer_key: str) -> bool:
 def match_choice(text: str, candidates: Sequence[Candidate], *, multi: bool = False) -> MatchResult:
     """Match a typed answer to the choices of a question (several choices when multi)."""
     clean = normalize(text)
-    answer = key(text)
+    answer = key_of_clean(clean)
     if is_junk(text, clean, answer):
         return NoMatch()
     return match_key(answer, option_number(clean), candidates, multi=multi)

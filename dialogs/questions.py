@@ -448,6 +448,11 @@ class _Asked:
         return topics.Topic(self.t, self.kb, self.scoped, lambda: self.job_matches, self.pathways)
 
     @functools.cached_property
+    def phrases(self) -> tuple[str, ...]:
+        """What may name a job in the question (computed once)."""
+        return _job_phrases(self)
+
+    @functools.cached_property
     def job_matches(self) -> tuple[JobMatch, ...]:
         """Jobs the question names (computed once per question)."""
         return _job_matches(self)
@@ -683,10 +688,10 @@ def _job_matches(asked: _Asked) -> tuple[JobMatch, ...]:
     """Jobs the question names (the phrase that matches best), within the pathways it names."""
     ids = {p.id for p in asked.pathways}
     best: tuple[JobMatch, ...] = ()
-    for phrase in _job_phrases(asked):
+    for phrase in asked.phrases:
         found = find_jobs(asked.kb, phrase)
         scoped = tuple(m for m in found if m.pathway.id in ids) if ids else found
-        if not scoped and found and not _covers(_job_phrases(asked)[-1], asked.kb):
+        if not scoped and found and not _covers(asked.phrases[-1], asked.kb):
             continue  # 'software engineer': 'software' named IT, 'engineer' is elsewhere
         found = scoped or found
         if found and (not best or found[0].score >= best[0].score) and _covers(phrase, asked.kb):
@@ -1008,7 +1013,7 @@ _EXAMPLES = (
 
 def _unknown(asked: _Asked) -> Answer:
     """Honest: we do not know; here is what can be asked."""
-    phrases = _job_phrases(asked)
+    phrases = asked.phrases
     head = "Sorry, I don't know that one."
     if phrases and (_PAY_WORDS.search(asked.t) or _NEED_WORDS.search(asked.t)):
         names = " and ".join(p.short_name for p in asked.kb.pathways)
@@ -1037,7 +1042,7 @@ def _outside(asked: _Asked) -> Answer | None:
     """A job the documents do not list ('nurse', 'software engineer'): say so, no figures."""
     if asked.job_matches or not (_PAY_WORDS.search(asked.t) or _NEED_WORDS.search(asked.t)):
         return None
-    phrases = _job_phrases(asked)
+    phrases = asked.phrases
     if not phrases or _covers(phrases[-1], asked.kb):
         return None
     return _not_covered(asked, phrases[-1])

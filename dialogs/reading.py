@@ -16,6 +16,7 @@ from enum import StrEnum
 from dialogs.matching import (
     is_junk,
     key,
+    key_of_clean,
     looks_like_question,
     normalize,
     option_number,
@@ -97,7 +98,7 @@ def read(text: str) -> Reading:
     """Read one message once."""
     raw = text[:MAX_TEXT]
     clean = normalize(raw)
-    k = key(raw)
+    k = key_of_clean(clean)
     junk = is_junk(raw, clean, k)
     nav = Nav.BACK if k in _BACK else Nav.HELP if k in _HELP else None
     return Reading(

@@ -190,6 +190,7 @@ def _all_resources(kb: Knowledge) -> tuple[tuple[StepRef, Resource], ...]:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _resource_words(res: Resource) -> frozenset[str]:
     return frozenset(_plain(res.text()).split())
 
@@ -208,7 +209,7 @@ def _word_hits(word: str, words: frozenset[str]) -> bool:
 
 def school_answer(topic: Topic) -> str | None:
     """'Which schools teach CNC?', 'where can I take CompTIA classes?'."""
-    plain = topic.plain
+    plain = topic.plain.replace("high school", " ")  # a diploma, not a place to study
     asks = _SCHOOL.search(plain) and (_WHERE.search(plain) or "?" in topic.t)
     if not asks and not _WHERE_DEGREE.search(plain):
         return None
