@@ -163,7 +163,9 @@ def _question(q: Question, extra: dict[str, tuple[str, ...]]) -> Question:
 
 def _choice(c: FlowChoice, extra: tuple[str, ...]) -> FlowChoice:
     label = i18n.gettext(c.label)
-    keep = (c.label,) if label != c.label else ()
+    keep: tuple[str, ...] = (c.label,) if label != c.label else ()
+    bare = _key(label)  # "ensino medio" for "Ensino médio ou GED": typed without accents
+    keep += (bare,) if bare != label.lower() else ()
     return replace(c, label=label, synonyms=(*extra, *c.synonyms, *keep))
 
 
@@ -219,9 +221,12 @@ def english_question(text: str, code: str, kb: Knowledge) -> str:
 def answer_in(text: str, code: str, kb: Knowledge) -> Answer | None:
     """The answer to a question asked in `code`: the English answer, said to be in English, or
     an honest 'not yet' in the person's language; None when it is not a question."""
-    from dialogs.questions import answer_question
+    from dialogs.questions import answer_question, looks_like_question
 
-    found = answer_question(english_question(text, code, kb), english(kb))
+    asked = english_question(text, code, kb)
+    if not (looks_like_question(asked.rstrip("?")) or any(m in text for m in "?¿؟")):
+        return None  # not a question: the stage says it did not understand, as in English
+    found = answer_question(asked, english(kb))
     if found is None:
         return None
     if found.text.startswith("Sorry, I don't know"):
