@@ -297,6 +297,11 @@ def outbox(db: Path) -> list[OutboxEntry]:
     return entries
 
 
+def parts_of(reply: Reply) -> tuple[str, ...]:
+    """What the users receive for a reply (its texts, or the kind of file)."""
+    return _parts(reply)
+
+
 def _parts(reply: Reply) -> tuple[str, ...]:
     """What the users receive for a reply: its texts, or the kind of file."""
     if reply.attachment is None:
@@ -321,16 +326,23 @@ class DeliveryReport:
 
 
 def delivery_report(
-    fake: FakeTelegram, db: Path, kill_marks: dict[int, list[int]] | None = None
+    fake: FakeTelegram,
+    db: Path | None,
+    kill_marks: dict[int, list[int]] | None = None,
+    entries: Sequence[OutboxEntry] | None = None,
 ) -> DeliveryReport:
     """Match each chat's committed replies to its received messages, in order.
 
     A reply may arrive more than once only when a kill fell between the copies:
-    `kill_marks[chat]` holds the number of messages the chat had at each kill.
+    `kill_marks[chat]` holds the number of messages the chat had at each kill. The replies
+    are the SQLite file's outbox, or `entries` (read from another database) in commit order.
     """
     report = DeliveryReport()
     by_chat: dict[int, list[OutboxEntry]] = {}
-    for entry in outbox(db):
+    if entries is None:
+        assert db is not None
+        entries = outbox(db)
+    for entry in entries:
         by_chat.setdefault(entry.chat_id, []).append(entry)
         report.committed += 1
         report.unsent += not entry.sent

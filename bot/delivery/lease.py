@@ -11,8 +11,9 @@ commits `NOTIFY` the sender.
 The lease lives as long as its database connection. When the sender dies (SIGKILL, a crash,
 a lost machine) PostgreSQL closes its connection and frees the lock; the other workers try
 to take it every `RETRY` seconds, so one of them sends within about `RETRY + TAKEOVER_PAUSE`
-seconds. The new sender first waits `TAKEOVER_PAUSE` (the old sender's last burst has then
-left Telegram's per-chat and per-second windows), then sends what is unsent, oldest first.
+seconds. The new sender first waits `TAKEOVER_PAUSE` (the old sender's last second of
+messages has then left Telegram's per-second window) and paces every chat as if it had just
+had its burst (one a second at first), then sends what is unsent, oldest first.
 A message the old sender had handed to Telegram but not yet marked sent goes again: the only
 duplicates, and only for messages in flight at the moment of the death.
 
@@ -32,9 +33,9 @@ log = logging.getLogger(__name__)
 
 RETRY = 1.0
 """Seconds between a waiting worker's tries to take the lease."""
-TAKEOVER_PAUSE = 3.0
-"""Seconds a new sender waits before its first message (Telegram's windows: 1 s per bot,
-3 s for a chat's burst of 3)."""
+TAKEOVER_PAUSE = 1.0
+"""Seconds a new sender waits before its first message (Telegram's window for the bot's 30
+a second); chats are paced as if each had just had its burst of 3."""
 CHECK_EVERY = 2.0
 """Seconds between checks that the sender's lease connection is still alive."""
 
@@ -93,6 +94,7 @@ class Sender:
                 continue
             try:
                 log.info("this worker is the fleet's sender now")
+                self.delivery.pacer.assume_drained()
                 await asyncio.sleep(self.pause)
                 async with store.listen(self.delivery.wake):
                     self.sending = True

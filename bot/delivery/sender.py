@@ -93,11 +93,18 @@ class ChatPacer:
     def __init__(self, burst: int, interval: float, clock: Callable[[], float] = time.monotonic):
         self.burst, self.interval, self.clock = burst, interval, clock
         self._tokens: dict[int, tuple[float, float]] = {}
+        self._drained_at: float | None = None
+
+    def assume_drained(self) -> None:
+        """From now on a chat seen for the first time starts with an empty bucket as of this
+        moment (a sender taking over from one that died may have just spent its burst)."""
+        self._drained_at = self.clock()
 
     def wait_time(self, chat_id: int) -> float:
         """Seconds to wait before the next message to this chat (and take the token)."""
         now = self.clock()
-        tokens, at = self._tokens.get(chat_id, (float(self.burst), now))
+        fresh = (float(self.burst), now) if self._drained_at is None else (0.0, self._drained_at)
+        tokens, at = self._tokens.get(chat_id, fresh)
         tokens = min(float(self.burst), tokens + (now - at) / self.interval)
         if tokens >= 1:
             self._tokens[chat_id] = (tokens - 1, now)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -676,7 +677,10 @@ class PgStore:
         """A connection holding the session advisory lock (LOCK_CLASS, key), or None when
         another worker holds it. The lock lasts as long as the connection: close it to
         give the lease up; a killed worker's connection closes and frees it."""
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        conn: asyncpg.Connection = await asyncpg.connect(
+            self._dsn,  # pg_stat_activity shows which worker holds it
+            server_settings={"application_name": f"pathways lease {key} pid {os.getpid()}"},
+        )
         try:
             if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LOCK_CLASS, key):
                 return conn
