@@ -74,8 +74,10 @@ def find_bindir() -> Path | None:
     return folder if all((folder / name).is_file() for name in wanted) else None
 
 
-def start_server() -> PgServer | str:
-    """Start a server; or the reason it cannot run here (to skip with)."""
+def start_server(*, durable: bool = False) -> PgServer | str:
+    """Start a server; or the reason it cannot run here (to skip with). `durable` (for
+    benchmarks): WAL fsynced in the background, as SQLite's synchronous=NORMAL (a crash of the
+    bot loses nothing committed; the server's own crash at most its last moment of commits)."""
     bindir = find_bindir()
     if bindir is None:
         return MISSING
@@ -92,9 +94,10 @@ def start_server() -> PgServer | str:
             str(bindir / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "postgres",
             "-E", "UTF8", "--no-sync", "--no-instructions",
         )  # fmt: skip
+        safety = "" if durable else " -c fsync=off -c full_page_writes=off"
         options = (
-            f"-k {root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
+            f"-k {root} -c listen_addresses='' -c synchronous_commit=off{safety}"
+            " -c max_connections=200 -c shared_buffers=128MB"
         )
         server._run(
             str(bindir / "pg_ctl"), "-D", str(root / "data"), "-o", options, "-w",
