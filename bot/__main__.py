@@ -88,8 +88,9 @@ def cmd_ask(words: Sequence[str]) -> int:
 
 def cmd_check() -> int:
     """Validate every knowledge and flow file; one line per file."""
-    from dialogs.flow import FLOWS_DIR, FlowError, load_flow
-    from knowledge.loader import KnowledgeError, check_summary
+    from dialogs.flow import FLOWS_DIR, FlowError, intake_flow, load_flow
+    from dialogs.recommend import entry_need_problems
+    from knowledge.loader import KnowledgeError, check_summary, load_knowledge
 
     try:
         for line in check_summary():
@@ -97,10 +98,13 @@ def cmd_check() -> int:
         for path in sorted(FLOWS_DIR.glob("*.yaml")):
             flow = load_flow(path)
             print(f"{path.name}: {len(flow.questions)} questions")
+        problems = entry_need_problems(load_knowledge(), intake_flow())
     except (KnowledgeError, FlowError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return 0
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None, lang: str | None = None) -> int:

@@ -8,7 +8,14 @@ from dataclasses import replace
 from dialogs import i18n, localize
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, phase_pending, reask, resume_prompt
-from dialogs.engagement import answer_welcome_back, ask_change, ask_pause, welcome_back
+from dialogs.engagement import (
+    answer_change,
+    answer_welcome_back,
+    ask_change,
+    ask_exit,
+    ask_pause,
+    welcome_back,
+)
 from dialogs.flow import Flow
 from dialogs.handoff import answer_lines, start_handoff
 from dialogs.intake import referral_code, start_intake
@@ -129,6 +136,47 @@ def _cmd_change(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     return Outcome(state, (ask_change(ctx, state),))
 
 
+def _cmd_leave(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
+    state = replace(state, pending="exit_reason")
+    return Outcome(state, (ask_exit(ctx, state),))
+
+
+def ask_menu(ctx: Ctx, state: DialogState) -> Reply:
+    """On the way with nothing asked: what the person can do next (never a dead end)."""
+    return Reply(
+        say.ENGAGED_IDLE,
+        (
+            Option("menu:progress", say.MENU_PROGRESS),
+            Option("menu:plan", say.MENU_PLAN),
+            Option("menu:goal", say.MENU_GOAL),
+            Option("menu:pathway", say.MENU_PATHWAY),
+            Option("menu:leave", say.LEAVE),
+        ),
+    )
+
+
+def menu_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "menu:progress": ("progress", "how am i doing", "how far"),
+        "menu:plan": ("plan", "my plan", "show plan"),
+        "menu:goal": ("goal", "change goal", "change my goal", "new goal"),
+        "menu:pathway": ("pathway", "change pathway", "change my pathway", "other pathway"),
+        "menu:leave": ("leave", "quit", "exit", "leave the pathway", "stop"),
+    }
+
+
+def answer_menu(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    if option == "menu:progress":
+        return _cmd_progress(ctx, state, "")
+    if option == "menu:plan":
+        return _cmd_plan(ctx, state, "")
+    if option == "menu:goal":
+        return answer_change(ctx, state, "ch:goal")
+    if option == "menu:pathway":
+        return answer_change(ctx, state, "ch:pathway")
+    return _cmd_leave(ctx, state, "")
+
+
 def _cmd_pause(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     state = replace(state, pending="pause_reason")
     return Outcome(state, (ask_pause(ctx, state),))
@@ -228,4 +276,5 @@ COMMANDS: dict[str, Callable[[Ctx, DialogState, str], Outcome]] = {
     "back": lambda ctx, state, arg: step_back(ctx, state),
     "undo": lambda ctx, state, arg: step_back(ctx, state),
     "language": _cmd_language,
+    "leave": _cmd_leave,
 }

@@ -76,14 +76,26 @@ def pending_options(ctx: Ctx, state: DialogState) -> tuple[Option, ...]:
     return reply.choices if reply else ()
 
 
+MENU = "menu"
+"""The stage of an active user on their way with nothing asked: what they can do next."""
+
+
+def stage_id(state: DialogState) -> str | None:
+    """The pending question, or the menu when an engaged user has nothing pending."""
+    if state.pending is None and state.phase is Phase.ENGAGED and state.status is Status.ACTIVE:
+        return MENU
+    return state.pending
+
+
 def ask_pending(ctx: Ctx, state: DialogState) -> Reply | None:
     """The current question again, with its buttons (None when nothing is pending)."""
-    if state.pending is None:
+    pending = stage_id(state)
+    if pending is None:
         return None
-    if state.pending.startswith("q:"):
-        question = ctx.flow.question(state.pending[2:])
+    if pending.startswith("q:"):
+        question = ctx.flow.question(pending[2:])
         return ask_question(question, state) if question else None
-    stage = STAGES.get(state.pending)
+    stage = STAGES.get(pending)
     return stage.ask(ctx, state) if stage else None
 
 
@@ -120,7 +132,7 @@ def phase_pending(ctx: Ctx, state: DialogState) -> str | None:
         return f"q:{nxt.id}" if nxt else "pick"
     return {
         Phase.RECOMMEND: "pick",
-        Phase.SELECT: "goal",
+        Phase.SELECT: "select" if state.pathway_id else "pick",
         Phase.GOALS: "goal",
         Phase.PLAN: "plan_ok" if state.plan_made_on is None else "cadence",
     }.get(state.phase)

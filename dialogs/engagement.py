@@ -7,12 +7,20 @@ from datetime import datetime, timedelta
 
 from dialogs import i18n
 from dialogs import messages as say
-from dialogs.core import Ctx, Outcome, chosen_pathway, phase_pending, resume_prompt
+from dialogs.core import (
+    Ctx,
+    Outcome,
+    ask_question,
+    chosen_pathway,
+    phase_pending,
+    resume_prompt,
+)
 from dialogs.goals import ask_goal
 from dialogs.handoff import start_handoff, summary_lines
 from dialogs.i18n import N_, _
 from dialogs.plan import shift_plan
 from dialogs.planning import CADENCES, plan_replies
+from dialogs.recommend import education_of
 from dialogs.recommendations import to_recommendations
 from dialogs.state import (
     CancelCheckins,
@@ -25,6 +33,7 @@ from dialogs.state import (
     ScheduleCheckin,
     Status,
 )
+from knowledge.model import Education
 
 RETURN_AFTER = timedelta(days=30)
 """A user silent this long is greeted with 'Welcome back' and a summary."""
@@ -285,6 +294,7 @@ def ask_change(ctx: Ctx, state: DialogState) -> Reply:
         (
             Option("ch:pathway", say.CHANGE_PATHWAY),
             Option("ch:goal", say.CHANGE_GOAL),
+            Option("ch:leave", say.LEAVE),
             Option("ch:cancel", say.CHANGE_CANCEL),
         ),
     )
@@ -296,8 +306,94 @@ def answer_change(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "ch:goal" and state.pathway_id:
         state = replace(state, phase=Phase.GOALS, pending="goal", status=Status.ACTIVE)
         return Outcome(state, (ask_goal(ctx, state),))
+    if option == "ch:leave":
+        state = replace(state, pending="exit_reason")
+        return Outcome(state, (ask_exit(ctx, state),))
     state = replace(state, pending=phase_pending(ctx, state))
     return resume_prompt(ctx, state)
+
+
+# ---- exit and re-entry ------------------------------------------------------------------------
+
+EXIT_OPTIONS = (
+    ("exit:job", "I got a job"),
+    ("exit:moving", "I am moving"),
+    ("exit:family", "Family"),
+    ("exit:health", "Health"),
+    ("exit:goal", "My goal changed"),
+    ("exit:other", "Something else"),
+)
+CHANGED_OPTIONS = (
+    ("changed:job", "A new job"),
+    ("changed:credential", "A new certificate or finished course"),
+    ("changed:school", "A new degree or diploma"),
+    ("changed:nothing", "Nothing changed"),
+)
+CHANGED_ASKS = {
+    "changed:job": ("experience",),
+    "changed:credential": ("credential",),
+    "changed:school": ("school", "degree_field", "credential"),
+}
+"""Which intake answers each change asks again (the rest of the answers are kept)."""
+
+
+def ask_exit(ctx: Ctx, state: DialogState) -> Reply:
+    return Reply(say.EXIT_ASK, tuple(Option(i, label) for i, label in EXIT_OPTIONS))
+
+
+def exit_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "exit:job": ("job", "got a job", "new job", "hired", "working now"),
+        "exit:moving": ("moving", "move", "moving away", "new town"),
+        "exit:family": ("family", "kids", "baby", "parents"),
+        "exit:health": ("health", "sick", "ill", "hospital"),
+        "exit:goal": ("goal changed", "changed my mind", "different career", "new goal"),
+        "exit:other": ("other", "something else"),
+    }
+
+
+def answer_exit(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    """Leave the pathway: the reason kept for the figures, check-ins stopped, the way back said."""
+    reason = option.removeprefix("exit:")
+    state = replace(state, status=Status.EXITED, pause_reason=reason, pending=None)
+    lead = say.EXIT_JOB if reason == "job" else say.EXIT_THANKS
+    return Outcome(state, (Reply(f"{lead}\n{say.EXITED}"),), (CancelCheckins(),))
+
+
+def ask_changed(ctx: Ctx, state: DialogState) -> Reply:
+    return Reply(say.CHANGED_ASK, tuple(Option(i, label) for i, label in CHANGED_OPTIONS))
+
+
+def changed_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "changed:job": ("job", "new job", "work", "hired"),
+        "changed:credential": ("certificate", "cert", "course", "class", "credential"),
+        "changed:school": ("degree", "diploma", "ged", "graduated", "school"),
+        "changed:nothing": ("nothing", "no", "same", "nothing changed"),
+    }
+
+
+def answer_changed(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    """Coming back: ask again what changed, then the entry step and the plan are made anew."""
+    forget = CHANGED_ASKS.get(option, ())
+    answers = {k: v for k, v in state.answers.items() if k not in forget}
+    if option == "changed:credential" and education_of(answers) < Education.CREDENTIAL:
+        answers["school"] = "credential"
+    state = replace(
+        state,
+        status=Status.ACTIVE,
+        pause_reason="",
+        unanswered=0,
+        answers=answers,
+        phase=Phase.INTAKE,
+        plan_made_on=None,
+    )
+    if forget:
+        question = ctx.flow.question(forget[0])
+        if question is not None:
+            state = replace(state, pending=f"q:{question.id}")
+            return Outcome(state, (Reply(say.REPLAN), ask_question(question, state)))
+    return Outcome(state, (Reply(say.REPLAN),)).then(to_recommendations(ctx, state))
 
 
 PAUSE_OPTIONS = (
@@ -321,6 +417,9 @@ def answer_pause(ctx: Ctx, state: DialogState, option: str) -> Outcome:
 
 def welcome_back(ctx: Ctx, state: DialogState) -> Outcome:
     lines = [say.WELCOME_BACK, *summary_lines(ctx, state)]
+    if state.status is Status.EXITED:
+        state = replace(state, pending="what_changed")
+        return Outcome(state, (Reply("\n".join(lines)), ask_changed(ctx, state)))
     if state.phase is Phase.INTAKE and state.status is Status.ACTIVE:
         pending = phase_pending(ctx, state)
         state = replace(state, pending=pending)

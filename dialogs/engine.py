@@ -18,10 +18,13 @@ from dialogs import messages as say
 from dialogs.commands import (
     COMMANDS,
     answer_forget,
+    answer_menu,
     answer_restart,
     ask_confirm,
+    ask_menu,
     choose_language,
     command,
+    menu_synonyms,
     mydata_text,
     progress_reply,
     yes_no_synonyms,
@@ -36,26 +39,33 @@ from dialogs.core import (
     idle,
     pending_options,
     reask,
+    stage_id,
 )
 from dialogs.engagement import (
     CHECKIN_STAGES,
     RETURN_AFTER,
     answer_change,
+    answer_changed,
     answer_checkin,
+    answer_exit,
     answer_pause,
     answer_shift,
     answer_stuck,
     answer_stuck_next,
     answer_welcome_back,
     ask_change,
+    ask_changed,
     ask_checkin,
+    ask_exit,
     ask_pause,
     ask_shift,
     ask_stuck,
     ask_stuck_next,
     ask_welcome_back,
+    changed_synonyms,
     checkin_due,
     checkin_synonyms,
+    exit_synonyms,
     next_checkin,
     stuck_synonyms,
     welcome_back,
@@ -98,7 +108,14 @@ from dialogs.planning import (
 )
 from dialogs.questions import Answer, answer_question
 from dialogs.reading import Nav, Reading, read
-from dialogs.selection import answer_pick, ask_pick, pick_synonyms
+from dialogs.selection import (
+    answer_pick,
+    answer_select,
+    ask_pick,
+    ask_select,
+    pick_synonyms,
+    select_synonyms,
+)
 from dialogs.state import (
     CheckinDue,
     Choice,
@@ -211,6 +228,8 @@ def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
         "confirm_forget",
         "confirm_restart",
         "consent",
+        "exit_reason",
+        "what_changed",
     }:
         return welcome_back(ctx, state)
     away = state.last_seen is not None and ctx.now - state.last_seen > RETURN_AFTER
@@ -242,7 +261,7 @@ def _answer(ctx: Ctx, state: DialogState, option_id: str) -> Outcome:
         question = ctx.flow.question(state.pending[2:])
         if question is not None:
             return answer_intake(ctx, state, question, (option_id,))
-    stage = STAGES.get(state.pending or "")
+    stage = STAGES.get(stage_id(state) or "")
     if stage is None:
         return Outcome(state, (idle(ctx, state),))
     return stage.answer(ctx, state, option_id)
@@ -255,7 +274,7 @@ def _candidates(ctx: Ctx, state: DialogState) -> list[Candidate]:
             extra = [Candidate("done", say.THATS_ALL, ("done", "that's all", "finished"))]
             base = [Candidate(c.id, c.label, c.synonyms, c.ask_back) for c in question.choices]
             return base + (extra if question.kind is Kind.MULTI else [])
-    stage = STAGES.get(state.pending or "")
+    stage = STAGES.get(stage_id(state) or "")
     synonyms = stage.synonyms(ctx, state) if stage and stage.synonyms else {}
     return [Candidate(o.id, o.label, synonyms.get(o.id, ())) for o in pending_options(ctx, state)]
 
@@ -406,6 +425,7 @@ def _more(ctx: Ctx, state: DialogState) -> Outcome:
 STAGES.update(
     {
         "pick": Stage(ask_pick, answer_pick, pick_synonyms),
+        "select": Stage(ask_select, answer_select, select_synonyms),
         "goal": Stage(ask_goal, answer_goal, goal_synonyms),
         "plan_ok": Stage(ask_plan_ok, answer_plan_ok, plan_synonyms),
         "cadence": Stage(ask_cadence, answer_cadence, cadence_synonyms),
@@ -415,6 +435,9 @@ STAGES.update(
         "stuck_next": Stage(ask_stuck_next, answer_stuck_next),
         "shift": Stage(ask_shift, answer_shift),
         "change": Stage(ask_change, answer_change),
+        "exit_reason": Stage(ask_exit, answer_exit, exit_synonyms),
+        "what_changed": Stage(ask_changed, answer_changed, changed_synonyms),
+        "menu": Stage(ask_menu, answer_menu, menu_synonyms),
         "pause_reason": Stage(ask_pause, answer_pause),
         "welcome_back": Stage(ask_welcome_back, answer_welcome_back),
         "consent": Stage(ask_consent, answer_consent, consent_synonyms),

@@ -1,30 +1,34 @@
-"""Phases 4 and 5: employment goals and a dated plan of milestones, computed from the knowledge."""
+"""Phases 4 and 5: employment goals and a dated plan of milestones, computed from the knowledge.
+
+Every milestone names the knowledge field it comes from (`Milestone.source`). Lengths come
+only from the documents (a step's `duration_months` / `duration_text`); where the documents
+give no length, the milestone says so and takes no time in the dates. Hours a week never
+stretch a date: the plan says in one line that part-time study may take longer.
+"""
 
 from __future__ import annotations
 
 import calendar
-import math
 from collections.abc import Mapping
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date
 
-from dialogs.i18n import N_, _
+from dialogs import messages as say
+from dialogs.i18n import _
+from dialogs.recommend import ids_of, missing_needs, with_need
 from dialogs.state import AnswerValue, Goals, Milestone
-from knowledge.model import Education, Pathway, Process, Step
+from knowledge.model import Pathway, Process, Resource, Step
 
-FULL_TIME_STUDY_HOURS = 20
-"""Hours a week at which the seed's course lengths hold; fewer hours stretch the plan."""
-MAX_STRETCH = 2.0
-ESTIMATED_STEP_MONTHS = 6
-"""Our estimate for a step whose length the seed does not give (step 2's coursework)."""
-JOB_SEARCH_MONTHS = 1
-FIRST_ACTION_DAYS = 14
-
-TRAINING_OF = {
-    Education.HIGH_SCHOOL: N_("finish high school and the step 2 classes"),
-    Education.CREDENTIAL: N_("earn a short-term certificate"),
-    Education.ASSOCIATE: N_("earn an associate degree"),
-    Education.BACHELOR: N_("earn a bachelor's degree"),
-}
+PART_TIME_BELOW = 20
+"""Hours a week under which the plan says part-time study may take longer (the intake's top
+choice, "More than 20", is the one its own words call full time)."""
+LOW_COMPUTER = frozenset({"phone_only", "basic"})
+"""Computer answers that point to NorthStar Digital Literacy ("depending on readiness")."""
+SUPPORT_NONE = "none"
+WHERE_TO_START = "Workforce Solutions or Adult Education"
+"""Where step one "typically begins" (both documents, step one)."""
+WHERE_FOR_CLASSES = "Adult Education"
+"""Where the documents' foundational classes (English, high school completion) are taken."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -32,20 +36,6 @@ def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def stretch(hours: AnswerValue | None) -> float:
-    """How much longer than full-time study the plan takes at `hours` a week."""
-    if not isinstance(hours, int) or isinstance(hours, bool) or hours <= 0:
-        return 1.0
-    # Square root: part-time students take longer, but not in proportion (classes are fixed).
-    return min(MAX_STRETCH, max(1.0, math.sqrt(FULL_TIME_STUDY_HOURS / hours)))
-
-
-def step_months(step: Step, hours: AnswerValue | None) -> int:
-    """Months to finish a step's training at this many study hours a week."""
-    base = step.duration_months or ESTIMATED_STEP_MONTHS
-    return math.ceil(base * stretch(hours))
 
 
 def job_names(step: Step, limit: int = 3) -> str:
@@ -60,6 +50,25 @@ def unskilled_jobs(process: Process, limit: int = 5) -> str:
     """The seed's unskilled job types, for a job right now."""
     jobs = list(process.unskilled_jobs[:limit])
     return ", ".join(jobs[:-1]) + _(" or ") + jobs[-1] if len(jobs) > 1 else "".join(jobs)
+
+
+def where_to_enrol(resources: tuple[Resource, ...]) -> str:
+    """The step's programs by their exact names, grouped by school."""
+    groups: dict[str, list[str]] = {}
+    alone: list[str] = []
+    for r in resources:
+        if r.provider:
+            groups.setdefault(r.provider, []).append(r.name)
+        else:
+            alone.append(r.name)
+    parts = [f"{school}: {', '.join(names)}" for school, names in groups.items()]
+    return "; ".join(parts + alone)
+
+
+def part_time(answers: Mapping[str, AnswerValue]) -> bool:
+    """True when the person gave fewer study hours a week than full time."""
+    hours = answers.get("hours")
+    return isinstance(hours, int) and not isinstance(hours, bool) and hours < PART_TIME_BELOW
 
 
 def build_goals(
@@ -88,16 +97,149 @@ def build_goals(
     )
 
 
-def _first_action(pathway: Pathway, word: str) -> str | None:
-    return next((a for a in pathway.step(1).actions if word.lower() in a.lower()), None)
+@dataclass
+class _Plan:
+    """Milestones as they are added, in date order."""
+
+    pathway: Pathway
+    items: list[Milestone] = field(default_factory=list)
+
+    def add(
+        self,
+        title: str,
+        step: int,
+        start: date,
+        target: date,
+        source: str,
+        action: str = "",
+        timeframe: str = "",
+    ) -> None:
+        if any(m.title == title for m in self.items):
+            return
+        number = len(self.items) + 1
+        self.items.append(
+            Milestone(f"m{number}", title, step, target, action, None, start, timeframe, source)
+        )
+
+    def at(self, step: int, part: str) -> str:
+        return f"{self.pathway.id}.yaml:steps[{step - 1}].{part}"
 
 
-def _enrol_action(step: Step) -> str:
-    if step.resources:
-        return _("Enroll: {place}").format(place=step.resources[0].text())
-    if step.actions:
-        return step.actions[0]
-    return _("Ask Adult Education or Workforce Solutions about classes for this step.")
+def _action(step: Step, *words: str) -> str | None:
+    """The step's first action that names one of these words."""
+    return next(
+        (a for a in step.actions if any(w.lower() in a.lower() for w in words)),
+        None,
+    )
+
+
+def _first_things(
+    plan: _Plan,
+    process: Process,
+    entry: int,
+    answers: Mapping[str, AnswerValue],
+    today: date,
+) -> None:
+    """What starts now: a job now, jobs at the entry step, step 1's accounts, courses, help."""
+    pathway = plan.pathway
+    if answers.get("job_now") == "yes":
+        skills = ", ".join(s.lower() for s in process.work_readiness_skills)
+        plan.add(
+            say.PLAN_JOB_NOW.format(jobs=unskilled_jobs(process)),
+            entry,
+            today,
+            today,
+            "process.yaml:unskilled_jobs",
+            say.WORK_READY.format(skills=skills),
+            say.NOW,
+        )
+    step = pathway.step(entry)
+    if step.jobs and step.pay:
+        plan.add(
+            say.PLAN_APPLY_NOW.format(jobs=job_names(step), pay=step.pay.text()),
+            entry,
+            today,
+            today,
+            plan.at(entry, "jobs"),
+            timeframe=say.NOW,
+        )
+    first = pathway.step(1)
+    joblink = _action(first, "JobLink")
+    if joblink:
+        plan.add(joblink, 1, today, today, plan.at(1, "actions"), joblink, say.NOW)
+    needs = [n for n in ids_of(answers, "support") if n != SUPPORT_NONE]
+    if needs:
+        plan.add(
+            say.PLAN_SUPPORT.format(needs=_support_words(needs), where=WHERE_TO_START),
+            1,
+            today,
+            today,
+            plan.at(1, "involves"),
+            timeframe=say.NOW,
+        )
+    explore = _action(first, "O*NET")
+    if explore and (entry == 1 or not ids_of(answers, "interests")):
+        plan.add(
+            say.PLAN_EXPLORE.format(action=explore),
+            1,
+            today,
+            today,
+            plan.at(1, "involves"),
+            timeframe=say.NOW,
+        )
+    northstar = _action(first, "NorthStar")
+    if northstar and answers.get("computer") in LOW_COMPUTER:
+        plan.add(northstar, 1, today, today, plan.at(1, "actions"), northstar, say.NO_LENGTH)
+
+
+def _support_words(needs: list[str]) -> str:
+    words = {"childcare": "childcare", "transport": "getting there", "money": "money"}
+    return ", ".join(words.get(n, n) for n in needs)
+
+
+def _classes_first(
+    plan: _Plan, entry: int, goal: int, answers: Mapping[str, AnswerValue], today: date
+) -> None:
+    """English, math and computer classes the documents name, before the steps."""
+    pathway = plan.pathway
+    if answers.get("english") == "hard":
+        step = next((s for s in pathway.steps if "english" in " ".join(s.involves).lower()), None)
+        if step is not None:
+            plan.add(
+                say.PLAN_ENGLISH.format(where=WHERE_FOR_CLASSES),
+                step.number,
+                today,
+                today,
+                plan.at(step.number, "involves"),
+                timeframe=say.NO_LENGTH,
+            )
+    climbing = [pathway.step(n) for n in range(max(entry, 2), goal + 1)]
+    if pathway.math_requirements and answers.get("math") in {"weak", "some"}:
+        found = next(((s, a) for s in climbing if (a := _action(s, "math"))), None)
+        if found:
+            step, action = found
+            plan.add(
+                action,
+                step.number,
+                today,
+                today,
+                plan.at(step.number, "actions"),
+                say.MATH_IS.format(math=pathway.math_requirements),
+                say.NO_LENGTH,
+            )
+    if answers.get("computer") in LOW_COMPUTER and entry <= 2:
+        found = next(((s, a) for s in climbing if (a := _action(s, "computer courses"))), None)
+        if found:
+            step, action = found
+            plan.add(
+                action,
+                step.number,
+                today,
+                today,
+                plan.at(step.number, "actions"),
+                "",
+                say.NO_LENGTH,
+            )
 
 
 def build_plan(
@@ -108,57 +250,72 @@ def build_plan(
     answers: Mapping[str, AnswerValue],
     today: date,
 ) -> tuple[Milestone, ...]:
-    """Dated milestones from the entry step to the long-term goal (dates are estimates)."""
-    milestones: list[Milestone] = []
-
-    def add(title: str, step: int, target: date, action: str = "") -> None:
-        milestones.append(Milestone(f"m{len(milestones) + 1}", title, step, target, action))
-
-    joblink = _first_action(pathway, "JobLink")
-    if joblink:
-        add(joblink, 1, today + timedelta(days=FIRST_ACTION_DAYS), joblink)
-    northstar = _first_action(pathway, "NorthStar")
-    if northstar and answers.get("computer") == "phone_only":
-        add(northstar, 1, add_months(today, 2), northstar)
-    if goals.immediate_step is None and answers.get("job_now") == "yes":
-        add(
-            _("Get a job now: {jobs}").format(jobs=unskilled_jobs(process)),
-            entry,
-            add_months(today, JOB_SEARCH_MONTHS),
-            _("Show you can learn on the job, follow directions, and keep a positive attitude."),
-        )
+    """Dated milestones from what starts now to the long-term goal, in date order."""
+    plan = _Plan(pathway)
+    goal = max(entry, goals.long_step or entry)
+    _first_things(plan, process, entry, answers, today)
+    _classes_first(plan, entry, goal, answers, today)
+    have = dict(answers)
+    if have.get("english") == "hard":
+        have["english"] = "ok"  # the English classes above come first
     cursor = today
-    hours = answers.get("hours")
-    for number in range(entry + 1, (goals.long_step or entry) + 1):
+    for number in range(entry + 1, goal + 1):
         step = pathway.step(number)
-        cursor = add_months(cursor, step_months(step, hours))
-        training = _(TRAINING_OF.get(step.education, N_("finish step {number}"))).format(
-            number=number
-        )
-        add(
-            _("Step {number}: {training}").format(number=number, training=training),
-            number,
-            cursor,
-            _enrol_action(step),
-        )
+        missing = missing_needs(step, have)
+        for need in missing:
+            have = with_need(have, need)
+            if need.training or not need.todo:
+                continue
+            plan.add(need.todo, number, cursor, cursor, plan.at(number, "entry"), "", say.NO_LENGTH)
+        training = next((n for n in missing if n.training), None)
+        if training is not None and step.duration_months and step.duration_text:
+            target = add_months(cursor, step.duration_months)
+            plan.add(
+                say.PLAN_STEP.format(step=number, todo=training.todo),
+                number,
+                cursor,
+                target,
+                plan.at(number, "resources" if step.resources else "entry"),
+                say.WHERE.format(where=where_to_enrol(step.resources)) if step.resources else "",
+                step.duration_text,
+            )
+            cursor = target
+        elif not any(n.training for n in step.entry) and step.actions:
+            plan.add(
+                say.PLAN_STEP.format(step=number, todo=step.actions[0]),
+                number,
+                cursor,
+                cursor,
+                plan.at(number, "actions"),
+                "",
+                say.NO_LENGTH,
+            )
         if step.jobs:
             pay = f" ({step.pay.text()})" if step.pay else ""
-            cursor = add_months(cursor, JOB_SEARCH_MONTHS)
-            add(_("Apply for jobs: {jobs}").format(jobs=job_names(step)) + pay, number, cursor)
-    if (goals.long_step or entry) == entry and pathway.step(entry).jobs:
-        step = pathway.step(entry)
-        pay = f" ({step.pay.text()})" if step.pay else ""
-        add(
-            _("Apply for jobs: {jobs}").format(jobs=job_names(step)) + pay,
-            entry,
-            add_months(today, JOB_SEARCH_MONTHS),
-        )
-    return tuple(milestones)
+            plan.add(
+                say.PLAN_APPLY.format(jobs=job_names(step), pay=pay),
+                number,
+                cursor,
+                cursor,
+                plan.at(number, "jobs"),
+            )
+    return tuple(plan.items)
 
 
 def shift_plan(milestones: tuple[Milestone, ...], months: int) -> tuple[Milestone, ...]:
     """Move every milestone not yet done by `months` (the user asked for more time)."""
     return tuple(
-        m if m.done else Milestone(m.id, m.title, m.step, add_months(m.target, months), m.action)
+        m
+        if m.done
+        else replace(
+            m,
+            target=add_months(m.target, months),
+            start=add_months(m.start, months) if m.start else None,
+        )
         for m in milestones
     )
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end`."""
+    return (end.year - start.year) * 12 + end.month - start.month

@@ -6,16 +6,17 @@ The milestones themselves are built by pure logic in `dialogs.plan`.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from dialogs import i18n
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway, reask
 from dialogs.i18n import N_, _
-from dialogs.plan import build_plan, shift_plan
+from dialogs.plan import build_plan, months_between, part_time, shift_plan
 from dialogs.state import (
     Attachment,
     DialogState,
+    Milestone,
     Option,
     Phase,
     Reply,
@@ -49,20 +50,72 @@ def to_plan(ctx: Ctx, state: DialogState) -> Outcome:
 
 
 def plan_replies(ctx: Ctx, state: DialogState) -> tuple[Reply, ...]:
-    lines = [say.PLAN_INTRO]
-    for m in state.milestones:
-        tick = "✓ " if m.done else ""
-        lines.append(f"{tick}{i18n.month_year(m.target)}  {m.title}")
-    nxt = state.current_milestone
-    if nxt and nxt.action:
-        lines.append("")
-        lines.append(say.NEXT_ACTION.format(action=nxt.action))
-    summary = "\n".join(lines)
+    summary = "\n".join(plan_lines(ctx, state))
     return (
         Reply(summary),
         Reply("", attachment=Attachment("roadmap")),
         Reply("", attachment=Attachment("calendar")),
     )
+
+
+def when(milestone: Milestone, today: date | None = None) -> str:
+    """'Now', 'Next' (no set length yet), 'Dec 2027', or 'Dec 2026 to Dec 2027'."""
+    if milestone.timeframe == say.NOW and not milestone.done:
+        return say.PLAN_NOW
+    if milestone.begins < milestone.target:
+        return f"{milestone.begins:%b %Y} to {milestone.target:%b %Y}"
+    if today is not None and milestone.target <= today and not milestone.done:
+        return say.PLAN_NEXT
+    return f"{milestone.target:%b %Y}"
+
+
+def plan_lines(ctx: Ctx, state: DialogState) -> list[str]:
+    """The plan in words: each milestone with its dates, how long, where; then the timeline."""
+    pathway = chosen_pathway(ctx, state)
+    made = state.plan_made_on or ctx.today
+    lines = [say.PLAN_INTRO]
+    items = state.milestones
+    last_of_step = {m.step: i for i, m in enumerate(items)}
+    for i, m in enumerate(items):
+        tick = "✓ " if m.done else ""
+        lines.append(f"{tick}{when(m, made)}  {m.title}")
+        if m.timeframe and m.timeframe not in {say.NOW, say.NO_LENGTH}:
+            lines.append(say.PLAN_HOW_LONG.format(timeframe=m.timeframe))
+        if m.action and m.action != m.title:
+            lines.append(f"   {m.action}")
+        shown = pathway.step(m.step).shown_requirements if m.step <= len(pathway.steps) else ()
+        if last_of_step[m.step] == i and shown and m.step > 1:
+            lines.append(say.PLAN_ALSO.format(step=m.step, needs=", ".join(shown)))
+    lines += timeline_lines(state, made)
+    nxt = state.current_milestone
+    if nxt and nxt.action and len(items) > 1:
+        lines.append("")
+        lines.append(say.NEXT_ACTION.format(action=f"{nxt.title}"))
+    return lines
+
+
+def timeline_lines(state: DialogState, today: date) -> list[str]:
+    """The overall timeline, and the notes that keep it honest."""
+    if not state.milestones:
+        return []
+    lines = [""]
+    start = min(m.begins for m in state.milestones)
+    end = max(m.target for m in state.milestones)
+    months = months_between(min(start, today), end)
+    if months <= 0:
+        lines.append(say.PLAN_OVERALL_NOW)
+    else:
+        span = f"{months} months" if months < 24 else f"{months // 12} years"
+        if months >= 24 and months % 12:
+            span = f"{months // 12} years and {months % 12} months"
+        lines.append(say.PLAN_OVERALL.format(start=f"{start:%b %Y}", end=f"{end:%b %Y}", span=span))
+    if any(m.timeframe == say.NO_LENGTH for m in state.milestones):
+        lines.append(say.PLAN_NO_LENGTH)
+    if part_time(state.answers):
+        lines.append(say.PLAN_PART_TIME.format(hours=state.answers.get("hours")))
+    if state.answers.get("job_now") == "yes":
+        lines.append(say.PLAN_UNSKILLED)
+    return lines
 
 
 def ask_plan_ok(ctx: Ctx, state: DialogState) -> Reply:

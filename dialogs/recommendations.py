@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome
-from dialogs.plan import job_names
-from dialogs.recommend import recommend
+from dialogs.plan import job_names, unskilled_jobs
+from dialogs.recommend import is_tie, recommend
 from dialogs.selection import ask_pick
 from dialogs.state import (
     DialogState,
@@ -21,22 +21,29 @@ from knowledge.model import Pathway
 
 
 def to_recommendations(ctx: Ctx, state: DialogState) -> Outcome:
+    """The short list: each pathway with reasons from the answers, cautions, entry step, pay."""
     state = replace(state, phase=Phase.RECOMMEND, pending="pick")
-    lines = [say.RECOMMEND_INTRO]
-    for n, rec in enumerate(recommend(ctx.kb, ctx.flow, state.answers), 1):
+    ranked = recommend(ctx.kb, ctx.flow, state.answers)
+    lines = [say.RECOMMEND_TIE if is_tie(ranked) else say.RECOMMEND_INTRO]
+    for n, rec in enumerate(ranked, 1):
         lines.append("")
         lines.append(f"{n}. {rec.pathway.name}")
         lines.extend(f"   {r}" for r in rec.reasons)
         lines.extend(f"   ⚠ {c}" for c in rec.cautions)
-        lines.extend(f"   {line}" for line in _step_lines(rec.pathway, rec.entry_step))
+        lines.extend(f"   {line}" for line in step_lines(ctx, rec.pathway, rec.entry_step))
+        if rec.missing:
+            lines.append(f"   {rec.missing}")
     return Outcome(state, (Reply("\n".join(lines)), ask_pick(ctx, state)))
 
 
-def _step_lines(pathway: Pathway, number: int) -> list[str]:
+def step_lines(ctx: Ctx, pathway: Pathway, number: int) -> list[str]:
+    """Where the person starts, what it pays now, and what the next step pays (both units)."""
     step = pathway.step(number)
     lines = [say.START_AT.format(step=number, title=step.title)]
     if step.jobs and step.pay:
         lines.append(say.START_PAY.format(jobs=job_names(step), pay=step.pay.text_both()))
+    elif not step.jobs:
+        lines.append(say.NO_PAY_YET.format(jobs=unskilled_jobs(ctx.kb.process)))
     if number < len(pathway.steps):
         nxt = pathway.step(number + 1)
         if nxt.jobs and nxt.pay:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dialogs import messages as say
-from dialogs.core import Ctx, Outcome
+from dialogs.core import Ctx, Outcome, chosen_pathway
 from dialogs.goals import to_goals
 from dialogs.plan import job_names
 from dialogs.recommend import entry_step, recommend
@@ -34,12 +34,53 @@ def pick_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
 
 def answer_pick(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "compare":
+        state = replace(state, phase=Phase.SELECT)
         return Outcome(state, (comparison(ctx), ask_pick(ctx, state)))
     pathway = ctx.kb.pathway(option.removeprefix("pick:"))
     entry = entry_step(pathway, state.answers)
-    state = replace(state, pathway_id=pathway.id, entry_step=entry, phase=Phase.SELECT)
-    first = Reply(say.CHOSEN.format(name=pathway.name))
-    return Outcome(state, (first,)).then(to_goals(ctx, state))
+    state = replace(
+        state, pathway_id=pathway.id, entry_step=entry, phase=Phase.SELECT, pending="select"
+    )
+    return Outcome(state, (ask_select(ctx, state),))
+
+
+def ask_select(ctx: Ctx, state: DialogState) -> Reply:
+    """Phase 3: the choice said back with what it means, to confirm or compare first."""
+    pathway = chosen_pathway(ctx, state)
+    entry = state.entry_step or 1
+    lines = [
+        say.CHOSEN.format(name=pathway.name),
+        say.START_AT.format(step=entry, title=pathway.step(entry).title),
+        say.SELECT_ASK,
+    ]
+    options = (
+        Option("sel:yes", say.SELECT_YES),
+        Option("sel:compare", say.COMPARE_FIRST),
+        Option("sel:list", say.SELECT_LIST),
+    )
+    return Reply("\n".join(lines), options)
+
+
+def select_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
+    return {
+        "sel:yes": ("yes", "ok", "sure", "go on", "goals", "yes please", "that one"),
+        "sel:compare": ("compare", "compare first", "side by side", "difference"),
+        "sel:list": ("list", "back", "other", "another", "other pathway", "no"),
+    }
+
+
+def answer_select(ctx: Ctx, state: DialogState, option: str) -> Outcome:
+    if option == "sel:compare":
+        return Outcome(state, (comparison(ctx), ask_select(ctx, state)))
+    if option == "sel:list":
+        return to_recommendations_again(ctx, state)
+    return to_goals(ctx, state)
+
+
+def to_recommendations_again(ctx: Ctx, state: DialogState) -> Outcome:
+    """Back to the short list (phase 2) to choose again."""
+    state = replace(state, phase=Phase.RECOMMEND, pending="pick")
+    return Outcome(state, (ask_pick(ctx, state),))
 
 
 def comparison(ctx: Ctx) -> Reply:

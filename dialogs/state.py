@@ -205,6 +205,17 @@ class Milestone:
     target: date
     action: str = ""
     done_on: date | None = None
+    start: date | None = None
+    """When work on it begins (None: the same as `target`)."""
+    timeframe: str = ""
+    """How long it takes, in the documents' words ("short-term (one year or less)")."""
+    source: str = ""
+    """The knowledge field it comes from ("it.yaml:steps[3].entry"), so every item is traceable."""
+
+    @property
+    def begins(self) -> date:
+        """The day work on it begins."""
+        return self.start or self.target
 
     @property
     def done(self) -> bool:
@@ -338,6 +349,9 @@ def _state_dict(s: DialogState) -> dict[str, Any]:
                 "target": m.target.isoformat(),
                 "action": m.action,
                 "done_on": _iso(m.done_on),
+                "start": _iso(m.start),
+                "timeframe": m.timeframe,
+                "source": m.source,
             }
             for m in s.milestones
         ],
@@ -424,6 +438,9 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
                 target=date.fromisoformat(m["target"]),
                 action=str(m.get("action", "")),
                 done_on=_date(m.get("done_on")),
+                start=_date(m.get("start")),
+                timeframe=str(m.get("timeframe", "")),
+                source=str(m.get("source", "")),
             )
             for m in data.get("milestones") or ()
         ),

@@ -13,6 +13,7 @@ import yaml
 from knowledge.model import (
     Area,
     Education,
+    EntryNeed,
     Job,
     Knowledge,
     Pathway,
@@ -63,8 +64,10 @@ _STEP_KEYS = frozenset(
         "duration_months",
         "duration_text",
         "actions",
+        "entry",
     }
 )
+_ENTRY_KEYS = frozenset({"need", "school", "answers", "if_not_asked", "todo", "training"})
 _PROCESS_KEYS = frozenset(
     {
         "overview",
@@ -257,6 +260,41 @@ def _duration(fields: Mapping[str, Any], at: _At) -> tuple[int | None, str | Non
     return number, _text(text, at.key("duration_text"))
 
 
+def _entry_need(value: object, at: _At) -> EntryNeed:
+    """One entry need: the seed's words, and which answers meet it."""
+    fields = _mapping(value, at, frozenset({"need"}), _ENTRY_KEYS)
+    school = fields.get("school")
+    answers: list[tuple[str, tuple[str, ...]]] = []
+    raw = fields.get("answers")
+    if raw is not None:
+        if not isinstance(raw, Mapping) or not raw:
+            raise at.key("answers").error("expected a mapping of question id to answer ids")
+        for key, ids in raw.items():
+            where = at.key("answers").key(str(key))
+            if not isinstance(key, str) or not key.strip():
+                raise where.error("expected a question id")
+            read = _texts(ids, where)
+            if not read:
+                raise where.error("expected a list of answer ids")
+            answers.append((key, read))
+    if school is None and not answers:
+        raise at.error("an entry need needs `school`, `answers` or both")
+    unasked = fields.get("if_not_asked", "unmet")
+    if unasked not in {"met", "unmet"}:
+        raise at.key("if_not_asked").error(f"expected 'met' or 'unmet', not {unasked!r}")
+    training = fields.get("training", False)
+    if not isinstance(training, bool):
+        raise at.key("training").error("expected true or false")
+    return EntryNeed(
+        need=_text(fields["need"], at.key("need")),
+        school=None if school is None else _education(school, at.key("school")),
+        answers=tuple(answers),
+        if_not_asked_met=unasked == "met",
+        todo=_optional_text(fields.get("todo"), at.key("todo")) or "",
+        training=training,
+    )
+
+
 def _jobs(value: object, at: _At, pathway_id: str, step: int) -> tuple[Job, ...]:
     """The step's job titles, each once."""
     titles = _texts(value, at)
@@ -289,7 +327,28 @@ def _step(value: object, at: _At, pathway_id: str) -> Step:
         duration_months=months,
         duration_text=duration_text,
         actions=_texts(fields.get("actions"), at.key("actions")),
+        entry=_check_entry(
+            _items(fields.get("entry"), at.key("entry"), _entry_need), fields, at.key("entry")
+        ),
     )
+
+
+def _check_entry(
+    entry: tuple[EntryNeed, ...], fields: Mapping[str, Any], at: _At
+) -> tuple[EntryNeed, ...]:
+    """Each need is in the step's own words (a requirement or its text); one at most trains."""
+    words = [str(v).lower() for v in fields.get("requirements") or ()]
+    words += [" ".join(str(v).lower().split()) for v in fields.get("involves") or ()]
+    for i, need in enumerate(entry):
+        if not any(need.need.lower() in w for w in words):
+            raise (
+                at.index(i)
+                .key("need")
+                .error(f"{need.need!r} is not in this step's requirements or text")
+            )
+    if sum(n.training for n in entry) > 1:
+        raise at.error("at most one need can be met by the step's training")
+    return entry
 
 
 def _check_steps(steps: tuple[Step, ...], at: _At) -> None:

@@ -151,6 +151,25 @@ class Area:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryNeed:
+    """One thing a step asks for that decides whether a person can start there (YAML `entry`).
+
+    Met when the person's education is at least `school` (if given) and, for each question in
+    `answers`, their answer includes one of the listed ids. A question the intake never asked
+    counts as met only when `if_not_asked_met`. `todo` is what the plan says to do when the need
+    is missing (empty: nothing to plan, the need is only said); `training` marks the need the
+    step's own training meets, which takes the step's stated length.
+    """
+
+    need: str
+    school: Education | None = None
+    answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if_not_asked_met: bool = False
+    todo: str = ""
+    training: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One of a pathway's five steps."""
 
@@ -167,6 +186,14 @@ class Step:
     duration_months: int | None = None
     duration_text: str | None = None
     actions: tuple[str, ...] = ()
+    entry: tuple[EntryNeed, ...] = ()
+    """What decides the entry step (the rest of `requirements` is shown to the person)."""
+
+    @property
+    def shown_requirements(self) -> tuple[str, ...]:
+        """Requirements no entry need covers: said to the person, never decided on."""
+        needs = [n.need.lower() for n in self.entry]
+        return tuple(r for r in self.requirements if not any(n in r.lower() for n in needs))
 
 
 @dataclass(frozen=True, slots=True)

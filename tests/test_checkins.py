@@ -51,7 +51,7 @@ async def test_a_due_checkin_is_prompted_once_even_across_a_restart(tmp_path: Pa
     await service.turn(5, 5, Command("start"))
     for answer in INTAKE:
         await service.turn(5, 5, Text(answer))
-    for option in ("pick:it", "goal:3", "plan:yes", "cad:weekly", "hour:9"):
+    for option in ("pick:it", "sel:yes", "goal:3", "plan:yes", "cad:weekly", "hour:9"):
         await service.turn(5, 5, Choice(option))
     state = await store.load_state(5)
     assert state is not None and state.phase.value == "engaged"
@@ -70,7 +70,7 @@ async def test_a_due_checkin_is_prompted_once_even_across_a_restart(tmp_path: Pa
         for r in await store.pending_outbox()
         if "How is it going" in Reply.from_dict(r.payload).text
     ]
-    assert len(prompts) == 1 and "Maine JobLink" in prompts[0]
+    assert len(prompts) == 1 and "Apply for jobs now" in prompts[0]
     await service.turn(5, 5, Choice("ci:done"))
     state = await store.load_state(5)
     assert state is not None and state.milestones[0].done

@@ -114,6 +114,7 @@ def test_a_check_in_due_while_handed_off_waits_a_day() -> None:
         user: nah
         user: 10
         tap: Choose IT
+        tap: Yes, set my goals
         tap: Step 4
         tap: Looks good
         user: every 2 weeks

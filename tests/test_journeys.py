@@ -39,12 +39,14 @@ def test_diploma_and_retail_lead_to_it_at_step_two_with_a_dated_plan() -> None:
         bot: Choose IT
         tap: Choose IT
         bot: Great choice: Information Technology
+        tap: Yes, set my goals
         bot: long-term goal
         tap: Step 4
         bot: Your plan
         bot: Maine JobLink
-        bot: earn a short-term certificate
-        bot: earn an associate degree
+        bot: Step 3: Earn a short-term IT industry-recognized certificate
+        bot: Central Maine Community College: CompTIA+, CompTIA Security
+        bot: Step 4: Earn a two-year associate degree in IT
         bot: [roadmap]
         bot: [calendar]
         tap: Looks good
@@ -85,6 +87,7 @@ def test_no_diploma_starts_at_step_one_with_adult_education() -> None:
         tap: Less than 5
         bot: start at step 1
         tap: Choose Manufacturing
+        tap: Yes, set my goals
         bot: A job now
         bot: ability to learn on the job
         tap: Step 2
@@ -103,6 +106,8 @@ def test_welder_with_a_certificate_enters_manufacturing_at_step_three() -> None:
         cmd: /start
         user: welding cert
         bot: A short certificate
+        bot: Which certificate
+        user: welding
         tap: Easy
         tap: Email and web
         user: welding and some factory work
@@ -117,10 +122,13 @@ def test_welder_with_a_certificate_enters_manufacturing_at_step_three() -> None:
         bot: start at step 3
         bot: $49,000–55,000 a year (about $23.56–26.44 an hour)
         tap: Choose Manufacturing
+        tap: Yes, set my goals
         bot: step 4
         tap: Step 5
-        bot: earn an associate degree
-        bot: earn a bachelor's degree
+        bot: Earn a two-year associate degree in your area of manufacturing
+        bot: Precision Machining Technology
+        bot: Earn a four-year degree
+        bot: Northeastern University: Advanced Manufacturing Systems
         """
     )
     assert player.state.entry_step == 3
@@ -128,14 +136,16 @@ def test_welder_with_a_certificate_enters_manufacturing_at_step_three() -> None:
 
 
 @pytest.mark.parametrize(
-    ("school", "expected_step"),
-    [("associates degree", 4), ("bachelors in comp sci", 5)],
+    ("school", "field", "expected_step"),
+    [("associates degree", "computer science", 4), ("bachelors", "comp sci", 5)],
 )
-def test_degrees_enter_high(school: str, expected_step: int) -> None:
+def test_degrees_enter_high(school: str, field: str, expected_step: int) -> None:
     player = play(
         f"""
         cmd: /start
         user: {school}
+        bot: What is your degree in
+        user: {field}
         tap: Easy
         tap: Very well
         tap: Computers
@@ -147,6 +157,7 @@ def test_degrees_enter_high(school: str, expected_step: int) -> None:
         tap: No
         tap: 10 to 20
         tap: Choose IT
+        tap: Yes, set my goals
         """
     )
     assert player.state.entry_step == expected_step
@@ -168,6 +179,7 @@ def test_compare_pathways_before_choosing() -> None:
         bot: Which pathway
         tap: Choose Manufacturing
         bot: Great choice: Manufacturing
+        tap: Yes, set my goals
         """
     )
 
@@ -193,6 +205,7 @@ def test_pause_then_resume_weeks_later_keeps_the_plan() -> None:
         INTAKE_IT
         + """
         tap: Choose IT
+        tap: Yes, set my goals
         tap: Step 3
         tap: Looks good
         tap: Every week
@@ -235,6 +248,7 @@ def test_change_pathway_keeps_the_answers() -> None:
         INTAKE_IT
         + """
         tap: Choose IT
+        tap: Yes, set my goals
         tap: Step 3
         tap: Looks good
         tap: Every month
@@ -243,6 +257,7 @@ def test_change_pathway_keeps_the_answers() -> None:
         tap: My pathway
         bot: Which pathway
         tap: Choose Manufacturing
+        tap: Yes, set my goals
         tap: Step 4
         bot: CNC operator
         """
@@ -274,6 +289,7 @@ def test_checkin_done_moves_to_the_next_milestone_and_shows_pay() -> None:
         INTAKE_IT
         + """
         tap: Choose IT
+        tap: Yes, set my goals
         tap: Step 4
         tap: Looks good
         tap: Every 2 weeks
@@ -281,10 +297,10 @@ def test_checkin_done_moves_to_the_next_milestone_and_shows_pay() -> None:
         wait: 14d
         due: checkin
         bot: How is it going
-        bot: Maine JobLink
+        bot: Apply for jobs now
         tap: Done!
         bot: Well done
-        bot: Next: Step 3
+        bot: Next: Create an account with Maine JobLink
         effect: ScheduleCheckin
         wait: 14d
         due: checkin
@@ -307,6 +323,7 @@ def test_unanswered_checkins_remind_once_back_off_then_stop() -> None:
         INTAKE_IT
         + """
         tap: Choose IT
+        tap: Yes, set my goals
         tap: Step 3
         tap: Looks good
         tap: Every week

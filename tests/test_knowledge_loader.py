@@ -134,3 +134,43 @@ def test_dropping_a_pathway_file_in_adds_a_pathway(tmp_path: Path) -> None:
         line.startswith("sample_pathway.yaml: Sample Pathway, 2 steps, 1 jobs")
         for line in check_summary(root)
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "need: Relevant credentials",
+            "need: A driving licence",
+            "it.yaml: steps[2].entry[0].need: 'A driving licence' is not in this step's",
+        ),
+        (
+            "        school: credential\n        answers: {credential: [it]}",
+            "        school: diploma\n        answers: {credential: [it]}",
+            "it.yaml: steps[2].entry[0].school: expected one of none, high_school",
+        ),
+        (
+            "answers: {credential: [it]}",
+            "answers: {credential: []}",
+            "it.yaml: steps[2].entry[0].answers.credential: expected a list of answer ids",
+        ),
+        (
+            "        todo: Earn a short-term IT industry-recognized certificate\n"
+            "        training: true",
+            "        todo: Earn a short-term IT industry-recognized certificate\n"
+            "        training: maybe",
+            "it.yaml: steps[2].entry[0].training: expected true or false",
+        ),
+    ],
+)
+def test_broken_entry_needs_name_file_and_field(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    root = _root(tmp_path, shipped=True)
+    path = root / "pathways" / "it.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(root)
+    assert str(caught.value).startswith(message), str(caught.value)

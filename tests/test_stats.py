@@ -92,6 +92,7 @@ PROFILES: dict[str, dict[str, str | tuple[str, ...]]] = {
     },
     "welding certificate": {
         "school": "credential",
+        "credential": "manufacturing",
         "english": "easy",
         "computer": "basic",
         "experience": ("welding", "production"),
@@ -105,6 +106,7 @@ PROFILES: dict[str, dict[str, str | tuple[str, ...]]] = {
     },
     "associate degree": {
         "school": "associate",
+        "degree_field": "it",
         "english": "easy",
         "computer": "advanced",
         "experience": ("computers",),
@@ -122,11 +124,13 @@ TYPED = {"school": {"high_school": "ged", "none": "I didn't finish high school"}
 STOPS = (
     ("mid-intake", 8),
     ("recommendations", 8),
+    ("selection", 6),
     ("goals", 8),
     ("plan", 8),
     ("cadence", 4),
     ("engaged", 40),
     ("paused", 8),
+    ("exited", 6),
     ("forgotten", 6),
     ("blocked", 6),
     ("blocked, came back", 4),
@@ -183,8 +187,15 @@ def make_participant(n: int, rng: random.Random) -> Participant:
         answer_rate=rng.choice((0.0, 0.5, 0.9, 1.0)),
     )
     day = rng.randrange(0, 70)
-    steps = ["intake", "pick", "goal", "plan", "cadence"]
-    ends = {"mid-intake": 0, "recommendations": 1, "goals": 2, "plan": 3, "cadence": 4}
+    steps = ["intake", "pick", "select", "goal", "plan", "cadence"]
+    ends = {
+        "mid-intake": 0,
+        "recommendations": 1,
+        "selection": 2,
+        "goals": 3,
+        "plan": 4,
+        "cadence": 5,
+    }
     last = ends.get(stop, len(steps))
     p.plan(day, "start", "intake-half" if stop == "mid-intake" else "intake")
     for step in steps[1:last]:
@@ -194,6 +205,8 @@ def make_participant(n: int, rng: random.Random) -> Participant:
     later = min(day + rng.randrange(1, 30), DAYS - 1)
     if stop == "paused":
         p.plan(later, "pause")
+    elif stop == "exited":
+        p.plan(later, "leave")
     elif stop == "forgotten":
         p.plan(later, "forget")
     elif stop.startswith("blocked"):
@@ -224,6 +237,7 @@ def tap(p: Participant, prefix: str, last: bool = False) -> Choice:
     """A tap on a button (the first or last whose id starts with `prefix`) just shown."""
     assert p.last is not None
     ids = [o.id for r in p.last.replies for o in r.choices if o.id.startswith(prefix)]
+    ids = [i for i in ids if i != "goal:other"]  # a goal on this pathway, not another pathway
     assert ids, (prefix, [r.text[:60] for r in p.last.replies])
     return Choice(ids[-1] if last else ids[0], p.state.version)
 
@@ -299,6 +313,8 @@ class World:
                 budget -= 1
         elif action == "pick":
             self.step(p, tap(p, "pick:", last=p.user_id % 3 == 0), at)
+        elif action == "select":
+            self.step(p, tap(p, "sel:yes"), at)
         elif action == "goal" and p.state.pending == "goal":
             self.step(p, tap(p, "goal:", last=p.user_id % 2 == 0), at)
         elif action == "plan":
@@ -309,6 +325,9 @@ class World:
         elif action == "pause":
             self.step(p, Command("pause"), at)
             self.step(p, tap(p, "pause:"), at)
+        elif action == "leave":
+            self.step(p, Command("leave"), at)
+            self.step(p, tap(p, "exit:"), at)
         elif action == "forget":
             self.step(p, Command("forget"), at)
             self.step(p, tap(p, "yes"), at)
@@ -428,7 +447,17 @@ def in_local_month_at(moment: datetime, now: datetime) -> bool:
 def test_the_population_reaches_every_phase_and_behaviour(population: Population) -> None:
     people = list(population.stored)
     groups = {expected_group(p) for p in people}
-    assert {"intake", "recommendations", "goals", "plan", "engaged", "paused", "inactive"} <= groups
+    assert {
+        "intake",
+        "recommendations",
+        "selection",
+        "goals",
+        "plan",
+        "engaged",
+        "paused",
+        "exited",
+        "inactive",
+    } <= groups
     assert sum(p.forgotten for p in population.people) >= 20
     assert {p.state.entry_step for p in people if p.state.pathway_id} >= {1, 2, 3, 4}
     assert {p.state.pathway_id for p in people} >= {"it", "manufacturing", None}

@@ -59,6 +59,7 @@ COMMANDS = (
     ("change", N_("Change your pathway or goal")),
     ("pause", N_("Take a break")),
     ("resume", N_("Come back after a break")),
+    ("leave", N_("Leave the pathway (you can come back)")),
     ("counselor", N_("Talk to a person")),
     ("language", N_("Change the language")),
     ("mydata", N_("See what is saved about you")),
