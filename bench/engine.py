@@ -32,6 +32,7 @@ JOURNEY: list[Event] = [
     Text("nah"),
     Text("10"),
     Text("1"),
+    Text("yes"),
     Text("step 4"),
     Text("looks good"),
     Text("every 2 weeks"),

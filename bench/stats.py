@@ -59,13 +59,13 @@ IT_INTAKE: list[Event] = [
 ]
 MFG_INTAKE: list[Event] = [
     Command("start"),
-    *map(Text, ["welding cert", "easy", "email and web", "welding", "making things"]),
+    *map(Text, ["welding cert", "welding", "easy", "email and web", "welding", "making things"]),
     *map(Text, ["yes", "yes", "i'm good at it", "no help needed", "i have a job"]),
     Choice("h25"),
 ]
 GOALS: dict[str, list[Event]] = {
-    "it": [Choice("pick:it")],
-    "manufacturing": [Choice("pick:manufacturing")],
+    "it": [Choice("pick:it"), Choice("sel:yes")],
+    "manufacturing": [Choice("pick:manufacturing"), Choice("sel:yes")],
 }
 PLAN: list[Event] = [Text("step 4")]
 ENGAGE: list[Event] = [Choice("plan:yes"), Choice("cad:weekly"), Choice("hour:9")]

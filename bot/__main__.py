@@ -8,6 +8,7 @@ import gc
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         "--lang",
         choices=["en", "es", "pt", "fr", "ar", "so"],
         help="the language to chat in (a new user; an existing one is switched to it)",
+    )
+    chat.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="pretend today is YYYY-MM-DD for this run (try check-ins weeks ahead)",
     )
     ask = sub.add_parser("ask", help="answer one question about jobs and pay, then exit")
     ask.add_argument("question", nargs="+", help='e.g. "what pays more than $20 an hour?"')
@@ -107,7 +113,13 @@ def cmd_check() -> int:
     return 1 if problems else 0
 
 
-def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None, lang: str | None = None) -> int:
+def cmd_run(
+    chat_only: bool,
+    user: int = 1,
+    db: Path | None = None,
+    lang: str | None = None,
+    day: date | None = None,
+) -> int:
     """Start the bot: Telegram when a token is configured, the terminal chat otherwise."""
     from dataclasses import replace
 
@@ -132,7 +144,7 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None, lang: str | 
         print(exc, file=sys.stderr)
         return 2
     try:
-        return _run(settings, chat_only or token is None, user, lang)
+        return _run(settings, chat_only or token is None, user, lang, day)
     except StoreError as exc:  # a damaged or empty database file, refused before any turn
         print(exc, file=sys.stderr)
         return 2
@@ -141,14 +153,16 @@ def cmd_run(chat_only: bool, user: int = 1, db: Path | None = None, lang: str | 
             lock.release()
 
 
-def _run(settings: Settings, chat_only: bool, user: int, lang: str | None = None) -> int:
+def _run(
+    settings: Settings, chat_only: bool, user: int, lang: str | None = None, day: date | None = None
+) -> int:
     """The terminal chat or the Telegram bot."""
     if chat_only:
         from bot.console import run_console
 
         if sys.stdin.isatty():
             print("Pathways in the terminal. Type your answers; /quit or Ctrl-D to stop.\n")
-        asyncio.run(run_console(settings, user, language=lang))
+        asyncio.run(run_console(settings, user, language=lang, day=day))
         return 0
     return _run_telegram(settings)
 
@@ -200,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return cmd_check()
     if args.command == "chat":
-        return cmd_run(True, args.user, args.db, args.lang)
+        return cmd_run(True, args.user, args.db, args.lang, args.date)
     if args.command == "migrate-db":
         return cmd_migrate_db(args.source, args.target)
     return cmd_run(False)

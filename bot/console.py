@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -14,9 +16,24 @@ from bot.scheduling.checkins import placer
 from bot.service import Service, utcnow
 from bot.storage import OutboxRow, Storage, open_store
 from dialogs import i18n
-from dialogs.state import Command, DialogState, Event, Reply, Text
+from dialogs.state import CheckinDue, Command, DialogState, Event, Reply, Text
 
 QUIT_WORDS = frozenset({"/quit", "/exit"})
+CLAIM_LIMIT = 1000
+
+
+def clock_from(day: date | None) -> Callable[[], datetime]:
+    """The real clock, or one that reads `day` at the real time of day and runs on from there
+    (`python -m bot chat --date YYYY-MM-DD`: this run only; nothing else is moved)."""
+    if day is None:
+        return utcnow
+    started = utcnow()
+    offset = datetime.combine(day, started.timetz()) - started
+
+    def clock() -> datetime:
+        return utcnow() + offset
+
+    return clock
 
 
 def parse_event(line: str) -> Event:
@@ -39,15 +56,35 @@ class Console:
         out: TextIO = sys.stdout,
         files_dir: Path | None = None,
         language: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.store = store
         self.settings = settings
         self.user_id = user_id
         self.out = out
         self.files_dir = files_dir or settings.database_path.resolve().parent / "pathways-files"
-        self.service = Service(store, clock=utcnow, place=placer(settings))
+        self.clock = clock
+        self.service = Service(store, clock=clock, place=placer(settings))
         self.language = language
         """--lang: the language of a new user; an existing one is switched to it."""
+
+    async def sweep(self) -> int:
+        """Run this user's due check-ins as the Telegram bot's sweeper would, and print them
+        (others' check-ins are left for the bot: claimed ones are released at once)."""
+        now = self.clock()
+        due = [r for r in await self.store.pending_checkins(self.user_id) if r.due_at <= now]
+        if not due:
+            return 0
+        ran = 0
+        for row in await self.store.claim_due_checkins(now, CLAIM_LIMIT):
+            if row.user_id != self.user_id:
+                await self.store.release_claim(row.id)
+                continue
+            event = CheckinDue(row.kind, row.milestone_id)
+            await self.service.turn(row.user_id, row.chat_id, event, checkin_id=row.id)
+            ran += 1
+        await self.flush()
+        return ran
 
     async def flush(self) -> None:
         """Print every reply not yet shown (also what a crash left unsent), marking each sent."""
@@ -55,7 +92,7 @@ class Console:
             if row.chat_id != self.user_id:
                 continue
             await self.show(row)
-            await self.store.mark_sent(row.id, None, utcnow())
+            await self.store.mark_sent(row.id, None, self.clock())
 
     async def show(self, row: OutboxRow) -> None:
         """Print one reply: text, numbered choices, and where an attachment was saved."""
@@ -92,9 +129,11 @@ class Console:
         saved = await self.store.load_state(self.user_id)
         if saved is not None and self.language and i18n.resolve(self.language) != saved.language:
             await self.say(Command("language", i18n.resolve(self.language)))
-        await self.say(Command("start"))
+        if not await self.sweep():  # a check-in already due is the first thing to say
+            await self.say(Command("start"))
         loop = asyncio.get_running_loop()
         while True:
+            await self.sweep()
             if source.isatty():
                 self.out.write("you: ")
                 self.out.flush()
@@ -109,11 +148,16 @@ class Console:
 
 
 async def run_console(
-    settings: Settings, user_id: int, source: TextIO = sys.stdin, language: str | None = None
+    settings: Settings,
+    user_id: int,
+    source: TextIO = sys.stdin,
+    language: str | None = None,
+    day: date | None = None,
 ) -> None:
-    """Open the store, chat until end of input, close."""
+    """Open the store, chat until end of input, close (`day`: the clock reads that date)."""
     store = await open_store(settings.database)
     try:
-        await Console(store, settings, user_id, language=language).run(source)
+        console = Console(store, settings, user_id, language=language, clock=clock_from(day))
+        await console.run(source)
     finally:
         await store.close()

@@ -82,7 +82,7 @@ COMPARE_FIRST = "Compare first"
 SELECT_LIST = "Back to the list"
 
 GOALS_INTRO = "Now let's set your goals."
-GOAL_IMMEDIATE = "Immediate: {goal}"
+GOAL_IMMEDIATE = "Right now: {goal}"
 GOAL_MID = "Mid-term: step {step}, {jobs} ({pay})"
 GOAL_LONG_ASK = "Where do you want to be in a few years? Pick your long-term goal."
 GOAL_STAY = "Stay at step {step}: {jobs}{pay}"

@@ -48,7 +48,7 @@ DUE = PLAN_MADE + timedelta(days=7)
 SWEPT_AT = DUE + timedelta(days=3)
 """The bot side's fixed clock: every seeded check-in is due (for up to 250,000 users)."""
 INTAKE = ["ged", "ok", "word and excel", "retail", "computers", "yes", "none", "no", "15"]
-CHOICES = ["pick:it", "goal:3", "plan:yes", "cad:weekly", "hour:9"]
+CHOICES = ["pick:it", "sel:yes", "goal:3", "plan:yes", "cad:weekly", "hour:9"]
 CHUNK = 1000
 POOL = 256
 """Connections, as ApplicationBuilder gives the bot."""

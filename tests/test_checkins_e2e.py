@@ -28,7 +28,7 @@ NY = ZoneInfo("America/New_York")
 START = datetime(2027, 3, 1, 15, tzinfo=UTC)  # Monday, 10:00 in New York
 HOUR = timedelta(hours=1)
 INTAKE = ["ged", "ok", "word and excel", "retail", "computers", "yes", "none", "no", "15"]
-PLAN = ("pick:it", "goal:3", "plan:yes")
+PLAN = ("pick:it", "sel:yes", "goal:3", "plan:yes")
 QUIET_START, QUIET_END = 21, 8
 FAST_PACING = 0.01
 """Seconds between two messages to one chat: per-chat pacing runs on real seconds, and a plan

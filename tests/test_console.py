@@ -82,3 +82,50 @@ def test_lines_become_commands_or_text() -> None:
     assert parse_event("/start abc") == Command("start", "abc")
     assert parse_event("/") == Text("/")
     assert parse_event("  hello\n") == Text("  hello")
+
+
+JOURNEY = [
+    "hs", "easy", "word and excel", "none", "computers", "yes", "none", "no", "25",
+    "1",  # Choose the first pathway
+    "1",  # Yes, set my goals
+    "1",  # the first goal
+    "1",  # Looks good
+    "1",  # Every week
+    "1",  # Morning
+]  # fmt: skip
+
+
+def chat_on(db: Path, day: str | None, lines: list[str]) -> str:
+    """One whole run of the terminal chat (optionally on another date), its whole output."""
+    args = [sys.executable, "-m", "bot", "chat", "--db", str(db), "--user", "42"]
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run(
+        args + (["--date", day] if day else []),
+        cwd=ROOT,
+        env=env,
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_check_ins_come_in_the_terminal_chat_on_the_date_given(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    db = tmp_path / "chat.db"
+    today = date.today()
+    made = chat_on(db, today.isoformat(), JOURNEY)
+    assert "I will check in every week" in made
+    # The next day: nothing due yet, no check-in.
+    tomorrow = chat_on(db, (today + timedelta(days=1)).isoformat(), [])
+    assert "How is it going" not in tomorrow
+    # Two weeks on: the due check-in is the first thing the chat says, and it can be answered.
+    later = chat_on(db, (today + timedelta(days=14)).isoformat(), ["1"])
+    assert later.index("How is it going") < later.index("Well done")
+    assert "Welcome back" not in later.split("How is it going")[0]
+    # The date was for that run only: a run without --date is on today, nothing is due.
+    again = chat_on(db, None, [])
+    assert "How is it going" not in again

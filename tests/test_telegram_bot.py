@@ -100,6 +100,7 @@ async def test_a_whole_journey_from_start_to_plan_with_taps_and_typing(
         await ann.send(answer)
         await texts_until(fake, ann.id, question)
     await tap(fake, ann, "Choose IT")
+    await tap_when(fake, ann, "Yes, set my goals")
     await texts_until(fake, ann.id, "long-term goal")
     await tap(fake, ann, "Step 4")
     await texts_until(fake, ann.id, "Does this plan look OK")
