@@ -21,6 +21,8 @@ DONE_MARK = "✓ "
 CHECKIN_MINUTES = 15
 CHECKIN_SUMMARY = N_("Check-in with Pathways")
 CHECKIN_TEXT = N_("I will send you a message on Telegram. Tell me how your plan is going.")
+TIMELESS = frozenset({"now", "no set length"})
+"""Milestone timeframes that say no length (dialogs.messages NOW and NO_LENGTH)."""
 REMIND_DAYS = 7
 """An open milestone's calendar reminder comes this many days before its date."""
 _MONTHS = (
@@ -107,6 +109,10 @@ def _milestone_event(milestone: Milestone, pathway: Pathway, stamp: datetime, se
 
 def _description(milestone: Milestone, pathway: Pathway) -> str:
     lines = [milestone.action or milestone.title]
+    if milestone.start is not None and milestone.start < milestone.target:
+        lines.append(_("From {day}.").format(day=_day(milestone.start)))
+    if milestone.timeframe and milestone.timeframe not in TIMELESS:
+        lines.append(_("How long: {timeframe}.").format(timeframe=milestone.timeframe))
     lines.append(
         _("Step {step} of {total}, {name}.").format(
             step=milestone.step, total=len(pathway.steps), name=_(pathway.name)
