@@ -26,7 +26,13 @@ from dialogs.state import DialogState, Option, Phase, Reply
 CHANGE_PREFIX = "change:"
 """Choice ids of the Change buttons: 'change:school' reopens the school question."""
 
-_BACK_STAGES = {"select": "pick", "goal": "pick", "plan_ok": "goal", "cadence": "plan_ok", "checkin_time": "cadence"}
+_BACK_STAGES = {
+    "select": "pick",
+    "goal": "pick",
+    "plan_ok": "goal",
+    "cadence": "plan_ok",
+    "checkin_time": "cadence",
+}
 """Where /back goes from the computed stages before check-ins start."""
 _STAGE_PHASES = {
     "pick": Phase.RECOMMEND,
