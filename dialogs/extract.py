@@ -31,6 +31,8 @@ KNOWLEDGE_SKIP = frozenset(
         "answer",
         "any_of",
         "provider",
+        "school",
+        "if_not_asked",
     }
 )
 """Keys of a knowledge file that are codes or words for matching, never shown as they are."""
@@ -62,7 +64,7 @@ def _wanted(path: tuple[str, ...], value: str, flow: bool) -> bool:
     key = path[-1]
     if flow:
         return key in FLOW_KEYS
-    if key in KNOWLEDGE_SKIP or any(p in {"synonyms", "aliases", "ask_if"} for p in path):
+    if key in KNOWLEDGE_SKIP or any(p in {"synonyms", "aliases", "ask_if", "answers"} for p in path):
         return False
     return not (key == "name" and len(path) > 1 and path[-2] in PROPER_NAMES_UNDER)
 
