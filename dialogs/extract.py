@@ -36,6 +36,8 @@ KNOWLEDGE_SKIP = frozenset(
     }
 )
 """Keys of a knowledge file that are codes or words for matching, never shown as they are."""
+MATCHING_UNDER = frozenset({"synonyms", "aliases", "ask_if", "answers"})
+"""Everything under these keys is words for matching or codes, at any depth."""
 PROPER_NAMES_UNDER = frozenset({"resources", "terms"})
 """Lists whose `name` is a proper name (a programme or a website): kept untranslated."""
 
@@ -64,7 +66,7 @@ def _wanted(path: tuple[str, ...], value: str, flow: bool) -> bool:
     key = path[-1]
     if flow:
         return key in FLOW_KEYS
-    if key in KNOWLEDGE_SKIP or any(p in {"synonyms", "aliases", "ask_if", "answers"} for p in path):
+    if key in KNOWLEDGE_SKIP or any(p in MATCHING_UNDER for p in path):
         return False
     return not (key == "name" and len(path) > 1 and path[-2] in PROPER_NAMES_UNDER)
 
