@@ -56,8 +56,11 @@ def test_the_spanish_journey_reaches_a_dated_plan_and_a_check_in() -> None:
     labels = [o.label for o in player.replies[-1].choices]
     pick = next(label for label in labels if "IT" in label or "Informática" in label)
     play(f"tap: {pick}", player)
+    assert player.state.pending == "select"  # phase 3: the choice confirmed before the goals
+    assert "metas" in player.replies[-1].choices[0].label.lower()
+    play(f"tap: {player.replies[-1].choices[0].label}", player)
     while player.state.pending == "goal":
-        play(f"tap: {player.replies[-1].choices[-1].label}", player)
+        play(f"tap: {player.replies[-1].choices[0].label}", player)
     assert player.state.pending == "plan_ok"
     said = player.said()
     assert "Tu plan" in said and "Maine JobLink" in said
