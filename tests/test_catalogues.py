@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from dialogs import i18n
 
-COMPLETE = ("es", "ar")
+COMPLETE = ("es", "ar", "pt", "fr", "so")
 """Catalogues translated in full by the project (README: 'Languages')."""
 PROPER_NAMES = (
     "Maine JobLink",
