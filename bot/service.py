@@ -30,6 +30,7 @@ from dialogs.state import (
     Text,
     Turn,
 )
+from dialogs.undo import CHANGE_PREFIX
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
@@ -42,13 +43,15 @@ def is_stale(state: DialogState, event: Event) -> bool:
     """A tap on a button made before the pending question was asked (an old message, or the
     second of a double tap): it must not answer the question asked since. The buttons of the
     question being asked stay good however often it is shown again (after a free question,
-    say), since they are all stamped with its version or a later one."""
+    say), since they are all stamped with its version or a later one. A Change button stays
+    good on any message: it only reopens the question it names."""
     return (
         isinstance(event, Choice)
         and event.version is not None
         and state.pending is not None
         and not state.handed_off  # (a counselor has the chat: the engine relays taps)
         and event.version < state.asked_version
+        and not event.choice_id.startswith(CHANGE_PREFIX)  # reopens an answer; records none
     )
 
 

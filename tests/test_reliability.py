@@ -105,6 +105,27 @@ async def test_the_current_question_shown_again_keeps_working_buttons(
     assert (await answers_of(bot_app, cy.id)).get("school") == "high_school"
 
 
+async def test_a_change_button_on_an_older_message_reopens_its_question(
+    fake_telegram: FakeTelegram, bot_app: Application
+) -> None:
+    fake = fake_telegram
+    di = fake.user(first_name="Di")
+    await converse(fake, di, Conversation(di.id), SCRIPT[:3])  # school, English: on computers
+    said_back = next(m for m in fake.messages(di.id) if "High school or GED." in m.text)
+    change = next(label for label in said_back.labels if "Change" in label)
+    count = len(fake.messages(di.id))
+    await di.press(said_back, change)
+    for _ in range(160):  # the reply to the tap
+        if len(fake.messages(di.id)) > count:
+            break
+        await asyncio.sleep(0.05)
+    reopened = fake.messages(di.id)[-1]
+    assert STALE not in reopened.text and "highest school" in reopened.text
+    await di.press(reopened, "No high school diploma")
+    await texts_until(fake, di.id, "No high school diploma.")  # said back, as changed
+    assert (await answers_of(bot_app, di.id)).get("school") == "none"
+
+
 # ---- 2. a turn that cannot be saved ---------------------------------------------------------
 
 
