@@ -70,6 +70,7 @@ CAUTION_ENGLISH_NEED = (
 )
 CAUTION_ENGLISH_CLASSES = "The classes here come with English classes if you need them."
 CAUTION_MATH = "The math here may range from {math}. Math classes can help."
+CAUTION_MATH_SENTENCE = "{sentence} Math classes can help."
 NO_PAY_YET = "Step 1 has no pay of its own. A job now can help: {jobs}."
 PICK_PATHWAY = "Which pathway do you want?"
 COMPARE = "Compare them"

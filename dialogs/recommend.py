@@ -255,15 +255,18 @@ def _cautions(kb: Knowledge, pathway: Pathway, answers: Answers) -> tuple[list[s
         else:
             lines.append(say.CAUTION_ENGLISH_CLASSES)
     if pathway.math_requirements and answers.get("math") in {"weak", "some"}:
-        lines.append(say.CAUTION_MATH.format(math=_math_words(pathway.math_requirements)))
+        lines.append(_math_caution(pathway.math_requirements))
     return lines, len(blocked)
 
 
-def _math_words(text: str) -> str:
-    """'basic math and measurements to algebra, ...' from the documents' math sentence."""
+def _math_caution(text: str) -> str:
+    """'The math here may range from basic math ... to ...' from the documents' math sentence;
+    in another language (the sentence translated whole) the sentence itself."""
     words = text.rstrip(".")
     marker = "range from "
-    return words.split(marker, 1)[1] if marker in words else words
+    if marker in words:
+        return say.CAUTION_MATH.format(math=words.split(marker, 1)[1])
+    return say.CAUTION_MATH_SENTENCE.format(sentence=text)
 
 
 def _steps_text(numbers: list[int]) -> str:

@@ -87,3 +87,27 @@ def test_a_pay_question_asked_in_spanish_is_answered_without_losing_the_place() 
     )
     assert player.state.pending == "q:school"
     assert "inglés" in player.replies[0].text  # said honestly that the answer is in English
+
+
+def test_the_math_caution_reads_as_one_sentence_in_spanish() -> None:
+    player = play(
+        """
+        cmd: /start
+        user: no termine la secundaria
+        user: el ingles es dificil para mi
+        user: solo celular
+        user: fabrica
+        user: hacer cosas
+        user: si
+        user: si puedo
+        user: un poco
+        user: ninos
+        user: si
+        user: menos de 5
+        bot: Esto es lo que mejor te queda
+        bot: Las matemáticas en manufactura van desde cuentas y medidas básicas
+        not: desde Las matemáticas
+        """,
+        spanish(),
+    )
+    assert player.state.answers["math"] == "some"
