@@ -322,3 +322,22 @@ class Storage(TurnSession, Protocol):
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day."""
         ...
+
+
+async def silent_users(
+    store: Storage, silent_since: datetime, told_before: datetime, limit: int
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """For retention, on either backend: (user, chat) of those silent since `silent_since` and
+    not told yet, and the users told before `told_before` who have not written since."""
+    seen = "COALESCE(last_seen, created_at)"
+    to_tell = await store.read(
+        f"SELECT user_id, chat_id FROM users WHERE {seen} < ? AND (retention_notice_at IS"
+        f" NULL OR retention_notice_at < {seen}) ORDER BY user_id LIMIT ?",
+        (to_epoch(silent_since), limit),
+    )
+    to_delete = await store.read(
+        f"SELECT user_id FROM users WHERE retention_notice_at >= {seen}"
+        " AND retention_notice_at < ? ORDER BY user_id LIMIT ?",
+        (to_epoch(told_before), limit),
+    )
+    return [(int(u), int(c)) for u, c in to_tell], [int(r[0]) for r in to_delete]

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from bot.agency import notices
+from bot.storage import base
 from bot.storage.base import (
     CheckinRow,
     Handoff,
@@ -599,18 +600,7 @@ class PgStore:
         self, silent_since: datetime, told_before: datetime, limit: int = 500
     ) -> tuple[list[tuple[int, int]], list[int]]:
         """For retention (see Storage.silent_users)."""
-        seen = "COALESCE(last_seen, created_at)"
-        to_tell = await self.read(
-            f"SELECT user_id, chat_id FROM users WHERE {seen} < ? AND (retention_notice_at IS"
-            f" NULL OR retention_notice_at < {seen}) ORDER BY user_id LIMIT ?",
-            (to_epoch(silent_since), limit),
-        )
-        to_delete = await self.read(
-            f"SELECT user_id FROM users WHERE retention_notice_at >= {seen}"
-            " AND retention_notice_at < ? ORDER BY user_id LIMIT ?",
-            (to_epoch(told_before), limit),
-        )
-        return [(int(u), int(c)) for u, c in to_tell], [int(r[0]) for r in to_delete]
+        return await base.silent_users(self, silent_since, told_before, limit)
 
     async def retention_notice(
         self, user_id: int, chat_id: int, reply: Reply, now: datetime

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.agency import notices
+from bot.storage import base
 from bot.storage.base import (
     CheckinRow,
     DatabaseDamaged,
@@ -526,18 +527,7 @@ class Store:
     ) -> tuple[list[tuple[int, int]], list[int]]:
         """For retention: (user, chat) of those silent since `silent_since` and not told yet,
         and the users told before `told_before` who have not written since."""
-        seen = "COALESCE(last_seen, created_at)"
-        to_tell = await self.read(
-            f"SELECT user_id, chat_id FROM users WHERE {seen} < ? AND (retention_notice_at IS"
-            f" NULL OR retention_notice_at < {seen}) ORDER BY user_id LIMIT ?",
-            (to_epoch(silent_since), limit),
-        )
-        to_delete = await self.read(
-            f"SELECT user_id FROM users WHERE retention_notice_at >= {seen}"
-            " AND retention_notice_at < ? ORDER BY user_id LIMIT ?",
-            (to_epoch(told_before), limit),
-        )
-        return [(int(u), int(c)) for u, c in to_tell], [int(r[0]) for r in to_delete]
+        return await base.silent_users(self, silent_since, told_before, limit)
 
     async def retention_notice(
         self, user_id: int, chat_id: int, reply: Reply, now: datetime
