@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask = sub.add_parser("ask", help="answer one question about jobs and pay, then exit")
     ask.add_argument("question", nargs="+", help='e.g. "what pays more than $20 an hour?"')
+    ask.add_argument(
+        "--lang",
+        default="en",
+        help="the language the question is asked and answered in (es, ar, ...)",
+    )
     sub.add_parser("check", help="validate the knowledge and the dialog flows")
     copy = sub.add_parser(
         "migrate-db", help="copy a SQLite database into an empty PostgreSQL database"
@@ -77,12 +82,17 @@ def cmd_migrate_db(source: str, target: str) -> int:
     return 0
 
 
-def cmd_ask(words: Sequence[str]) -> int:
-    """Print the answer to one question."""
+def cmd_ask(words: Sequence[str], lang: str = "en") -> int:
+    """Print the answer to one question, asked and answered in `lang`."""
+    from dialogs import i18n, localize
     from dialogs.questions import answer_question
     from knowledge.loader import get_knowledge
 
-    found = answer_question(" ".join(words), get_knowledge())
+    code = i18n.resolve(lang)
+    if code == i18n.DEFAULT:
+        found = answer_question(" ".join(words), get_knowledge())
+    else:
+        found = localize.answer_in(" ".join(words), code, get_knowledge())
     if found is None:
         print("I can answer questions about jobs, pay and what jobs need. Try:")
         for example in EXAMPLES:
@@ -210,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = _parser().parse_args(argv)
     if args.command == "ask":
-        return cmd_ask(args.question)
+        return cmd_ask(args.question, args.lang)
     if args.command == "check":
         return cmd_check()
     if args.command == "chat":

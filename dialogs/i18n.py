@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import gettext as _gettext
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -137,6 +139,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, as meant in `context` ("English" the requirement is
+    not "English" the language button)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark a sentence for the catalogue without translating it yet (module constants)."""
     return message
@@ -171,3 +179,67 @@ def locale(code: str | None = None) -> Locale:
 def number(value: float, code: str | None = None) -> str:
     """A number written the way the language writes it ("55,000" / "55.000" / "55 000")."""
     return str(format_decimal(value, locale=locale(code)))
+
+
+# ---- lists and right-to-left text ------------------------------------------------------------
+
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
+"""Left-to-right isolate and its end (a Latin name or a figure set apart inside Arabic), and
+the right-to-left mark that starts each Arabic line: a line's direction comes from its first
+strong letter, so '• Maine JobLink: ...' would otherwise be laid out left to right."""
+_ARABIC_AND, _ARABIC_OR = "و", " أو "
+
+
+def join(items: Sequence[str], how: str = "and") -> str:
+    """Items as a list the current language reads: how is "and", "or" or "comma".
+
+    English keeps the answers' own forms ('a, b', 'a or b', 'a and b'); Arabic joins with the
+    Arabic comma and 'و' ('a، b وc'); the others as Babel's lists ('a, b y c', 'a, b ou c')."""
+    items = [i for i in items if i]
+    code = current()
+    if code == DEFAULT or len(items) < 2:
+        sep = {"and": " and ", "or": " or "}.get(how, ", ")
+        return sep.join(items)
+    if language(code).rtl:
+        if how == "comma":
+            return "، ".join(items)
+        head = "، ".join(items[:-1])
+        return (
+            f"{head}{_ARABIC_OR}{items[-1]}" if how == "or" else f"{head} {_ARABIC_AND}{items[-1]}"
+        )
+    if how == "comma":
+        return ", ".join(items)
+    return str(format_list(items, style="or" if how == "or" else "standard", locale=locale()))
+
+
+def isolate(text: str) -> str:
+    """A Latin name or a figure set apart from right-to-left text (unchanged in other languages)."""
+    if not text or not language().rtl or text.startswith(LRI):
+        return text
+    return f"{LRI}{text}{PDI}"
+
+
+_ISOLATED = re.compile(f"{LRI}[^{PDI}]*{PDI}")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$+*&'’/.,:()\-– ]*[A-Za-z0-9+]|[A-Za-z0-9$]")
+
+
+def bidi(text: str) -> str:
+    """A whole message made safe for right-to-left reading (other languages unchanged): each
+    line starts with a right-to-left mark, each Latin run (a school, 'CompTIA+', '2,080') is
+    isolated so its punctuation stays with it and the sentence's full stop stays at its end."""
+    if not language().rtl:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        parts, at = [], 0
+        for kept in _ISOLATED.finditer(line):
+            parts += [_isolate_runs(line[at : kept.start()]), kept.group()]
+            at = kept.end()
+        parts.append(_isolate_runs(line[at:]))
+        body = "".join(parts)
+        lines.append(body if not body or body.startswith(RLM) else RLM + body)
+    return "\n".join(lines)
+
+
+def _isolate_runs(text: str) -> str:
+    return _LATIN_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)

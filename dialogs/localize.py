@@ -16,25 +16,22 @@ import re
 import unicodedata
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from dialogs import i18n
 from dialogs.flow import Flow, FlowChoice, Question
-from dialogs.i18n import N_
-from dialogs.questions import Answer
+from dialogs.saying import pay_words as pay_words  # pictures.py asks localize for it
 from knowledge.model import Knowledge, Pay, PayWords, Resource, Term
+
+if TYPE_CHECKING:
+    from dialogs.questions import Answer
 
 KEEP = frozenset({"id", "synonyms", "aliases", "pathway_id", "provider"})
 """Fields that are codes, words for matching or proper names: never translated."""
 PROPER_NAMED = (Resource, Term)
 """Values whose `name` is a proper name (a programme, a website, an office)."""
-
-HOURLY = N_("{amount} an hour")
-YEARLY = N_("{amount} a year")
-ABOUT = N_("about {pay}")
 
 T = TypeVar("T")
 
@@ -76,20 +73,6 @@ def _cached(source: T, code: str, make: Any) -> T:
         _made[key] = made
         _originals[id(made)] = (source, made)
     return made  # type: ignore[no-any-return]
-
-
-def pay_words(code: str) -> PayWords:
-    """How pay reads in a language: '$24 por hora', '$49.000–55.000 al año'."""
-    locale = i18n.locale(code)
-    with i18n.use(code):
-        return PayWords(
-            hourly=i18n.gettext(HOURLY),
-            yearly=i18n.gettext(YEARLY),
-            about=i18n.gettext(ABOUT),
-            group=get_group_symbol(locale),
-            decimal=get_decimal_symbol(locale),
-            isolate=i18n.language(code).rtl,
-        )
 
 
 def _translate_knowledge(kb: Knowledge, code: str) -> Knowledge:
@@ -171,12 +154,6 @@ def _choice(c: FlowChoice, extra: tuple[str, ...]) -> FlowChoice:
 
 # ---- questions asked in another language ------------------------------------------------------
 
-IN_ENGLISH = N_("I can answer this only in English for now:")
-NOT_YET = N_(
-    "Sorry, I can't answer that question in your language yet. "
-    "You can ask in English, or type /counselor to talk to a person."
-)
-
 
 def _key(text: str) -> str:
     """Lower case, no accents, no ¿¡?!, single spaces: how the phrase tables are matched."""
@@ -219,16 +196,13 @@ def english_question(text: str, code: str, kb: Knowledge) -> str:
 
 
 def answer_in(text: str, code: str, kb: Knowledge) -> Answer | None:
-    """The answer to a question asked in `code`: the English answer, said to be in English, or
-    an honest 'not yet' in the person's language; None when it is not a question."""
+    """The answer to a question asked in `code`, written in `code` (the answerer reads the
+    English words of the question and says its answer through the catalogue); None when it is
+    not a question."""
     from dialogs.questions import answer_question, looks_like_question
 
     asked = english_question(text, code, kb)
     if not (looks_like_question(asked.rstrip("?")) or any(m in text for m in "?¿؟")):
         return None  # not a question: the stage says it did not understand, as in English
-    found = answer_question(asked, english(kb))
-    if found is None:
-        return None
-    if found.text.startswith("Sorry, I don't know"):
-        return Answer(i18n.gettext(NOT_YET))
-    return Answer(f"{i18n.gettext(IN_ENGLISH)}\n{found.text}", found.jobs)
+    with i18n.use(code):
+        return answer_question(asked, english(kb))

@@ -16,7 +16,16 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from dialogs import topics
+from dialogs import i18n, topics
+from dialogs.i18n import N_, ngettext
+from dialogs.saying import amount_text as _amount_text
+from dialogs.saying import cap as _cap
+from dialogs.saying import dollars as _dollars
+from dialogs.saying import education as _education
+from dialogs.saying import k as _k
+from dialogs.saying import label as _label
+from dialogs.saying import pay as _local
+from dialogs.saying import pay_both as _pay_both
 from knowledge.model import Education, Job, Knowledge, Pathway, Pay, PayUnit, Resource
 from knowledge.queries import (
     Comparison,
@@ -34,6 +43,8 @@ from knowledge.queries import (
     steps_numbered,
     title_words,
 )
+
+_ = i18n.gettext
 
 PAGE_CHARS = 600
 """One phone screen: a longer answer comes in pages with a More button."""
@@ -304,22 +315,26 @@ def _settle(typed: _Typed) -> Money:
     neg = typed.negative
     if typed.per == "week":
         hourly = round(typed.amount / HOURS_PER_WEEK, 2)
-        note = f"I counted {_dollars(typed.amount)} a week as {_amount_text(hourly, PayUnit.HOUR)}"
-        return Money(
-            hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note + " (40 hours)."
+        note = _("I counted {amount} a week as {hourly} (40 hours).").format(
+            amount=_dollars(typed.amount), hourly=_amount_text(hourly, PayUnit.HOUR)
         )
+        return Money(hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note)
     if typed.per == "day":
         hourly = round(typed.amount / HOURS_PER_DAY, 2)
-        note = f"I counted {_dollars(typed.amount)} a day as {_amount_text(hourly, PayUnit.HOUR)}"
-        return Money(
-            hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note + " (an 8-hour day)."
+        note = _("I counted {amount} a day as {hourly} (an 8-hour day).").format(
+            amount=_dollars(typed.amount), hourly=_amount_text(hourly, PayUnit.HOUR)
         )
+        return Money(hourly, PayUnit.HOUR, typed.typed, Assumed.CONVERTED, neg, note)
     if typed.per == "month":
         yearly = round(typed.amount * MONTHS_PER_YEAR, 2)
-        per_hour = Pay(yearly, yearly, PayUnit.YEAR).hourly.text()
-        note = (
-            f"I counted {_dollars(typed.amount)} a month as {_amount_text(yearly, PayUnit.YEAR)}"
-            f" ({per_hour}, at 2,080 hours a year)."
+        per_hour = _local(Pay(yearly, yearly, PayUnit.YEAR).hourly).text()
+        note = _(
+            "I counted {amount} a month as {yearly} ({hourly}, at {hours} hours a year)."
+        ).format(
+            amount=_dollars(typed.amount),
+            yearly=_amount_text(yearly, PayUnit.YEAR),
+            hourly=per_hour,
+            hours=_figure(2080),
         )
         return Money(yearly, PayUnit.YEAR, typed.typed, Assumed.CONVERTED, neg, note)
     if typed.per:
@@ -349,16 +364,11 @@ def parse_money(text: str) -> Money | None:
     return _settle(amounts[0]) if amounts else None
 
 
-def _dollars(amount: float) -> str:
-    """'$800', '$12.50'."""
-    return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+def _figure(amount: float) -> str:
+    """A number the way the language writes it ('2,080', '2.080')."""
+    from dialogs.saying import figure
 
-
-def _amount_text(amount: float, unit: PayUnit) -> str:
-    """'$20 an hour', '$60,000 a year', '$20,000 an hour'."""
-    if unit is PayUnit.HOUR and amount >= YEAR_FROM:
-        return f"{_dollars(amount)} an hour"
-    return Pay(amount, amount, unit).text()
+    return figure(amount)
 
 
 # ---- is it a question? ----------------------------------------------------------------------
@@ -457,11 +467,6 @@ class _Asked:
         """Jobs the question names (computed once per question)."""
         return _job_matches(self)
 
-    @property
-    def scope(self) -> str:
-        """'IT ' when exactly one pathway is named, else ''."""
-        return f"{self.pathways[0].short_name} " if len(self.pathways) == 1 else ""
-
 
 def answer_question(text: str, kb: Knowledge) -> Answer | None:
     """A plain answer to a question about jobs and pay; None when `text` is not such a question."""
@@ -553,9 +558,10 @@ def _conversion(asked: _Asked) -> Answer | None:
     money = _settle(typed[0])
     if wanted is None or money.unit is None or _amount_trouble(money):
         return None
-    pay = Pay(money.amount, money.amount, money.unit)
+    pay = _local(Pay(money.amount, money.amount, money.unit))
     note = f"{money.note}\n" if money.note else ""
-    return Answer(f"{note}{pay.text_both()}, counting 40 hours a week, 52 weeks a year.")
+    said = _("{pay}, counting 40 hours a week, 52 weeks a year.").format(pay=pay.text_both())
+    return Answer(f"{note}{said}")
 
 
 _INCLUSIVE = re.compile(
@@ -579,22 +585,31 @@ def _query(comparison: Comparison | None, amounts: Sequence[Money], t: str = "")
 def _amount_trouble(money: Money) -> str | None:
     """A kind reply for an amount that cannot sensibly be compared, else None."""
     if money.negative:
-        return "Pay cannot be below $0. Try an amount like $20 an hour or $50,000 a year."
+        return _("Pay cannot be below {zero}. Try an amount like {hour} or {year}.").format(
+            zero=_dollars(0),
+            hour=_amount_text(20, PayUnit.HOUR),
+            year=_amount_text(50000, PayUnit.YEAR),
+        )
     if money.unit is None:
-        return (
-            f"Is {_dollars(money.amount)} per hour, per week, or per year? Try “more than $20 an "
-            f"hour”, “more than $800 a week” or “more than $50,000 a year”."
+        return _(
+            "Is {amount} per hour, per week, or per year? Try “more than {hour}”, "
+            "“more than {week}” or “more than {year}”."
+        ).format(
+            amount=_dollars(money.amount),
+            hour=_amount_text(20, PayUnit.HOUR),
+            week=_("{amount} a week").format(amount=_dollars(800)),
+            year=_amount_text(50000, PayUnit.YEAR),
         )
     if money.unit is PayUnit.HOUR and money.amount >= YEAR_FROM:
         options = [_amount_text(money.amount, PayUnit.YEAR)]
         if re.search(r"k|thousand|grand", money.typed):
             options.insert(0, _amount_text(money.amount / 1000, PayUnit.HOUR))
-        return (
-            f"{money.text} is far more than any job here pays. Did you mean {' or '.join(options)}?"
+        return _("{pay} is far more than any job here pays. Did you mean {options}?").format(
+            pay=money.text, options=i18n.join(options, "or")
         )
     if money.unit is PayUnit.YEAR and 0 < money.amount < YEAR_FROM:
-        return (
-            f"{money.text} is very little. Did you mean {_amount_text(money.amount, PayUnit.HOUR)}?"
+        return _("{pay} is very little. Did you mean {other}?").format(
+            pay=money.text, other=_amount_text(money.amount, PayUnit.HOUR)
         )
     return None
 
@@ -604,9 +619,9 @@ def _notes(amounts: Sequence[Money]) -> list[str]:
     notes = [m.note for m in amounts if m.note]
     guessed = [m for m in amounts if m.assumed is Assumed.BY_SIZE and m.amount > 0]
     if guessed and len(guessed) == len(amounts) and guessed[0].unit is not None:
-        shown = " and ".join(f"“{m.typed}”" for m in guessed)
-        means = " and ".join(m.text for m in guessed)
-        notes.append(f"I took {shown} to mean {means}.")
+        shown = i18n.join([f"“{m.typed}”" for m in guessed])
+        means = i18n.join([m.text for m in guessed])
+        notes.append(_("I took {typed} to mean {means}.").format(typed=shown, means=means))
     return notes
 
 
@@ -619,56 +634,93 @@ def _pay_answer(asked: _Asked, result: PayResult, notes: list[str]) -> Answer:
         lines.append(_nothing_found(asked, query, wanted))
         return Answer("\n".join(lines))
     if query.upper == query.amount:
-        lines.append(_cap(f"{asked.scope}jobs whose pay range includes {wanted}:"))
+        lines.append(
+            _scoped(
+                asked,
+                N_("Jobs whose pay range includes {wanted}:"),
+                N_("{pathway} jobs whose pay range includes {wanted}:"),
+                wanted=wanted,
+            )
+        )
     elif result.entirely:
-        lines.append(_cap(f"{asked.scope}jobs that pay {wanted}:"))
+        lines.append(
+            _scoped(
+                asked,
+                N_("Jobs that pay {wanted}:"),
+                N_("{pathway} jobs that pay {wanted}:"),
+                wanted=wanted,
+            )
+        )
         lines += [_step_line(ref, query.unit) for ref in result.entirely]
     if result.partly:
         if query.upper != query.amount:
             lines.append(_partly_header(query, bool(result.entirely)))
         lines += [_step_line(ref, query.unit) for ref in result.partly]
-    lines.append("Pay is the average for each step.")
+    lines.append(_(AVERAGE_NOTE))
     return Answer("\n".join(lines), result.jobs)
+
+
+AVERAGE_NOTE = N_("Pay is the average for each step.")
+
+
+def _scoped(asked: _Asked, plain: str, scoped: str, **values: str) -> str:
+    """A sentence about all jobs, or about the jobs of the one pathway the question names."""
+    if len(asked.pathways) == 1:
+        return _cap(_(scoped).format(pathway=_k(asked.pathways[0].short_name), **values))
+    return _cap(_(plain).format(**values))
 
 
 def _wanted(query: PayQuery) -> str:
     """'more than $20 an hour (about $41,600 a year)', 'between $15 and $20 an hour (...)'."""
-    amount = Pay(query.amount, query.amount, query.unit)
-    both = amount.text_both() if query.amount else "$0"
+    amount = _local(Pay(query.amount, query.amount, query.unit))
+    both = amount.text_both() if query.amount else _dollars(0)
     if query.comparison is Comparison.MORE:
-        return f"at least {both}" if query.inclusive else f"more than {both}"
+        said = N_("at least {pay}") if query.inclusive else N_("more than {pay}")
+        return _(said).format(pay=both)
     if query.comparison is Comparison.LESS:
-        return f"at most {both}" if query.inclusive else f"less than {both}"
+        said = N_("at most {pay}") if query.inclusive else N_("less than {pay}")
+        return _(said).format(pay=both)
     upper = query.amount if query.upper is None else query.upper
     if upper == query.amount:
         return both
     low, high = sorted((query.amount, upper))
     other = PayUnit.YEAR if query.unit is PayUnit.HOUR else PayUnit.HOUR
-    per = "an hour" if query.unit is PayUnit.HOUR else "a year"
-    about = Pay(low, high, query.unit).to(other).text()
-    return f"between {_dollars(low)} and {_dollars(high)} {per} ({about})"
+    about = _local(Pay(low, high, query.unit).to(other)).text()
+    if query.unit is PayUnit.HOUR:
+        said = N_("between {low} and {high} an hour ({about})")
+    else:
+        said = N_("between {low} and {high} a year ({about})")
+    return _(said).format(low=_dollars(low), high=_dollars(high), about=about)
 
 
 def _partly_header(query: PayQuery, after_others: bool) -> str:
     """The line before the steps whose range only reaches the amount."""
     amount = _amount_text(query.amount, query.unit)
-    subject = "These" if after_others else "Some jobs"
     if query.comparison is Comparison.MORE:
-        return f"{subject} start lower but can reach more than {amount}:"
+        if after_others:
+            return _("These start lower but can reach more than {amount}:").format(amount=amount)
+        return _("Some jobs start lower but can reach more than {amount}:").format(amount=amount)
     if query.comparison is Comparison.LESS:
-        return f"{subject} start below {amount} but can pay more:"
-    return f"{subject} overlap that range:"
+        if after_others:
+            return _("These start below {amount} but can pay more:").format(amount=amount)
+        return _("Some jobs start below {amount} but can pay more:").format(amount=amount)
+    return _("These overlap that range:") if after_others else _("Some jobs overlap that range:")
 
 
 def _nothing_found(asked: _Asked, query: PayQuery, wanted: str) -> str:
     """No step fits: say so, and name the nearest step so the answer still helps."""
     less = query.comparison is Comparison.LESS
     ref = lowest_paid(asked.scoped) if less else highest_paid(asked.scoped)
-    head = f"No {asked.scope}job on these pathways pays {wanted} on average."
+    head = _scoped(
+        asked,
+        N_("No job on these pathways pays {wanted} on average."),
+        N_("No {pathway} job on these pathways pays {wanted} on average."),
+        wanted=wanted,
+    )
     if ref is None or ref.pay is None:
         return head
-    edge = "lowest" if less else "highest"
-    return f"{head}\nThe {edge} is {ref.label}: {ref.pay.text_both()}."
+    edge = N_("The lowest is {step}: {pay}.") if less else N_("The highest is {step}: {pay}.")
+    return f"{head}\n" + _(edge).format(step=_label(ref), pay=_pay_both(ref.pay))
 
 
 # ---- one job --------------------------------------------------------------------------------
@@ -763,12 +815,15 @@ def _per_period(pay: Pay, per: str) -> str:
     """'That is about $4,000–7,500 a month (...)', with the assumption stated."""
     hourly, yearly = pay.hourly, pay.yearly
     if per == "month":
-        low, high, how = yearly.min / 12, yearly.max / 12, "a year's pay divided by 12"
+        low, high = yearly.min / 12, yearly.max / 12
+        said = N_("That is about {pay} a month (a year's pay divided by 12).")
     elif per == "week":
-        low, high, how = hourly.min * 40, hourly.max * 40, "40 hours a week"
+        low, high = hourly.min * 40, hourly.max * 40
+        said = N_("That is about {pay} a week (40 hours a week).")
     else:
-        low, high, how = hourly.min * 8, hourly.max * 8, "an 8-hour day"
-    return f"That is about ${low:,.0f}–{high:,.0f} a {per} ({how})."
+        low, high = hourly.min * 8, hourly.max * 8
+        said = N_("That is about {pay} a day (an 8-hour day).")
+    return _(said).format(pay=_dollars(round(low), round(high)))
 
 
 def _job_pay_answer(
@@ -778,16 +833,20 @@ def _job_pay_answer(
     lines = list(notes)
     if len(matches) == 1:
         m = matches[0]
-        lines.append(f"{_cap(m.job.title)} is on {m.ref.label}. Average pay: {_pay_both(m.pay)}.")
+        lines.append(
+            _("{job} is on {step}. Average pay: {pay}.").format(
+                job=_cap(_k(m.job.title)), step=_label(m.ref), pay=_pay_both(m.pay)
+            )
+        )
         if query is not None and m.pay is not None:
             lines.append(_verdict(m.pay, query))
         if per and m.pay is not None:
             lines.append(_per_period(m.pay, per))
         return Answer("\n".join(lines), (m.job,))
-    lines.append("Average pay:")
+    lines.append(_("Average pay:"))
     for m in matches:
         verdict = f" {_verdict(m.pay, query)}" if query is not None and m.pay is not None else ""
-        lines.append(f"• {_cap(m.job.title)} ({m.ref.label}): {_pay_both(m.pay)}.{verdict}")
+        lines.append(f"• {_cap(_k(m.job.title))} ({_label(m.ref)}): {_pay_both(m.pay)}.{verdict}")
     return Answer("\n".join(lines), tuple(m.job for m in matches))
 
 
@@ -796,12 +855,18 @@ def _verdict(pay: Pay, query: PayQuery) -> str:
     whole, some = pay_fits(pay, query)
     wanted = _wanted(query)
     if query.upper == query.amount:
-        return f"Yes, {wanted} is in this range." if some else f"No, {wanted} is not in this range."
-    if whole:
-        return f"Yes, all of this range is {wanted}."
-    if some:
-        return f"Partly: part of this range is {wanted}."
-    return f"No, this is not {wanted}."
+        said = (
+            N_("Yes, {wanted} is in this range.")
+            if some
+            else N_("No, {wanted} is not in this range.")
+        )
+    elif whole:
+        said = N_("Yes, all of this range is {wanted}.")
+    elif some:
+        said = N_("Partly: part of this range is {wanted}.")
+    else:
+        said = N_("No, this is not {wanted}.")
+    return _(said).format(wanted=wanted)
 
 
 def _requirements_answer(matches: Sequence[JobMatch]) -> Answer:
@@ -813,18 +878,25 @@ def _requirements_answer(matches: Sequence[JobMatch]) -> Answer:
 def _requirements_block(match: JobMatch, titles: Sequence[str]) -> str:
     """One step's requirements for the jobs named on it."""
     step = match.step
-    lines = [f"{_cap(_or_list(titles))} ({match.ref.label}). You need:"]
-    lines += [f"• {_cap(item)}" for item in step.requirements or step.involves[:1]]
+    lines = [
+        _("{jobs} ({step}). You need:").format(
+            jobs=_cap(_or_list([_k(t) for t in titles])), step=_label(match.ref)
+        )
+    ]
+    lines += [f"• {_cap(_k(item))}" for item in step.requirements or step.involves[:1]]
     if step.preferred:
-        lines.append(f"Good to have: {', '.join(step.preferred)}.")
+        items = i18n.join([_k(p) for p in step.preferred], "comma")
+        lines.append(_("Good to have: {items}.").format(items=items))
     if step.additional_skills:
-        lines.append(f"Helpful skills: {', '.join(step.additional_skills)}.")
+        items = i18n.join([_k(a) for a in step.additional_skills], "comma")
+        lines.append(_("Helpful skills: {items}.").format(items=items))
     if step.duration_text:
-        lines.append(f"Training: {step.duration_text}.")
+        lines.append(_("Training: {duration}.").format(duration=_k(step.duration_text)))
     if step.resources:
-        lines += ["Where to train:", *_resource_lines(step.resources)]
+        lines += [_("Where to train:")]
+        lines += _resource_lines(step.resources)
     if step.pay is not None:
-        lines.append(f"Average pay: {step.pay.text_both()}.")
+        lines.append(_("Average pay: {pay}.").format(pay=_pay_both(step.pay)))
     return "\n".join(lines)
 
 
@@ -836,7 +908,7 @@ def _resource_lines(resources: Sequence[Resource]) -> list[str]:
         if resource.provider:
             names.append(resource.name)
     return [
-        f"• {who}: {', '.join(names)}" if names else f"• {who}"
+        f"• {who}: {i18n.join(names, 'comma')}" if names else f"• {who}"
         for who, names in by_provider.items()
     ]
 
@@ -844,11 +916,16 @@ def _resource_lines(resources: Sequence[Resource]) -> list[str]:
 def _job_overview(matches: Sequence[JobMatch]) -> Answer:
     """A job's step, the education it needs and its pay, one line per step."""
     lines = [
-        f"• {_cap(_or_list(_titles_on_step(matches, m)))}: {m.ref.label}. "
-        f"Needs: {m.step.education.label}. Average pay: {_pay_both(m.pay)}."
+        "• "
+        + _("{jobs}: {step}. Needs: {education}. Average pay: {pay}.").format(
+            jobs=_cap(_or_list([_k(t) for t in _titles_on_step(matches, m)])),
+            step=_label(m.ref),
+            education=_education(m.step.education),
+            pay=_pay_both(m.pay),
+        )
         for m in _one_per_step(matches)
     ]
-    lines.append("Ask “what do I need to be …” for the full requirements.")
+    lines.append(_("Ask “what do I need to be …” for the full requirements."))
     return Answer("\n".join(lines), tuple(m.job for m in matches))
 
 
@@ -904,9 +981,21 @@ def _education_answer(asked: _Asked) -> Answer | None:
     for level, pattern in _EDUCATION:
         if pattern.search(asked.t):
             refs = [r for r in steps_needing(asked.scoped, level) if r.jobs]
-            head = _cap(f"{asked.scope}jobs that need {_article(level.label)}:")
+            level_words = _education(level, article=True)
+            head = _scoped(
+                asked,
+                N_("Jobs that need {education}:"),
+                N_("{pathway} jobs that need {education}:"),
+                education=level_words,
+            )
             if not refs:
-                return Answer(f"No {asked.scope}job here lists {_article(level.label)} as a need.")
+                none = _scoped(
+                    asked,
+                    N_("No job here lists {education} as a need."),
+                    N_("No {pathway} job here lists {education} as a need."),
+                    education=level_words,
+                )
+                return Answer(none)
             return Answer("\n".join([head, *_step_lines(refs)]), _jobs_of(refs))
     return None
 
@@ -914,16 +1003,16 @@ def _education_answer(asked: _Asked) -> Answer | None:
 def _no_education_answer(asked: _Asked, *, with_high_school: bool) -> Answer:
     """Unskilled jobs need no training or degree; step 2 jobs need a high school diploma."""
     process_ = asked.kb.process
-    skills = ", ".join(s.lower() for s in process_.work_readiness_skills)
-    unskilled = ", ".join(process_.unskilled_jobs)
+    skills = i18n.join([_k(s).lower() for s in process_.work_readiness_skills], "comma")
+    unskilled = i18n.join([_k(j) for j in process_.unskilled_jobs], "comma")
     lines = [
-        f"Jobs that may not need special training or degrees: {unskilled}.",
-        f"For these you need: {skills}.",
+        _("Jobs that may not need special training or degrees: {jobs}.").format(jobs=unskilled),
+        _("For these you need: {skills}.").format(skills=skills),
     ]
     refs = [r for r in steps_needing(asked.scoped, Education.HIGH_SCHOOL) if r.jobs]
     if not with_high_school or re.search(r"diploma|high ?school|ged", asked.t) or not refs:
         return Answer("\n".join(lines))
-    lines += ["With a high school diploma or equivalent:", *_step_lines(refs)]
+    lines += [_("With a high school diploma or equivalent:"), *_step_lines(refs)]
     return Answer("\n".join(lines), _jobs_of(refs))
 
 
@@ -937,7 +1026,9 @@ def _step_answer(asked: _Asked) -> Answer | None:
     refs = steps_numbered(asked.scoped, number)
     if not refs:
         most = max(len(p.steps) for p in asked.scoped.pathways)
-        return Answer(f"There is no step {number}. Each pathway has {most} steps.")
+        each = ngettext("Each pathway has {n} step.", "Each pathway has {n} steps.", most)
+        no_step = _("There is no step {number}.").format(number=number)
+        return Answer(f"{no_step} {each.format(n=most)}")
     detail = _NEED_WORDS.search(asked.t) is not None
     return Answer("\n\n".join(_step_block(r, detail) for r in refs), _jobs_of(refs))
 
@@ -945,25 +1036,36 @@ def _step_answer(asked: _Asked) -> Answer | None:
 def _step_block(ref: StepRef, detail: bool = False) -> str:
     """A few lines about one step; with `detail`, its requirements one by one."""
     step = ref.step
-    lines = [f"Step {step.number} of {ref.pathway.name}: {step.title}."]
+    lines = [
+        _("Step {number} of {pathway}: {title}.").format(
+            number=step.number, pathway=_k(ref.pathway.name), title=_k(step.title)
+        )
+    ]
     if not step.jobs:
-        return "\n".join([*lines, step.involves[0], *(f"• {a}" for a in step.actions[:3])])
-    duration = f"; {step.duration_text}" if step.duration_text else ""
-    lines.append(f"Needs: {step.education.label}{duration}.")
+        actions = [f"• {_k(a)}" for a in step.actions[:3]]
+        return "\n".join([*lines, _k(step.involves[0]), *actions])
+    if step.duration_text:
+        needs = _("Needs: {education}; {duration}.").format(
+            education=_education(step.education), duration=_k(step.duration_text)
+        )
+    else:
+        needs = _("Needs: {education}.").format(education=_education(step.education))
+    lines.append(needs)
     if detail:
-        lines += [f"• {_cap(item)}" for item in step.requirements or step.involves[:1]]
-    lines.append(f"Jobs: {_cap(', '.join(j.title for j in step.jobs))}.")
+        lines += [f"• {_cap(_k(item))}" for item in step.requirements or step.involves[:1]]
+    jobs = _cap(i18n.join([_k(j.title) for j in step.jobs], "comma"))
+    lines.append(_("Jobs: {jobs}.").format(jobs=jobs))
     if step.pay is not None:
-        lines.append(f"Average pay: {step.pay.text_both()}.")
+        lines.append(_("Average pay: {pay}.").format(pay=_pay_both(step.pay)))
     return "\n".join(lines)
 
 
 def _extremes_answer(asked: _Asked) -> Answer | None:
     """'What pays the most?' / 'lowest paying jobs', per pathway."""
     if _HIGHEST.search(asked.t):
-        pick, head = highest_paid, "The best-paid jobs here (average pay):"
+        pick, head = highest_paid, _("The best-paid jobs here (average pay):")
     elif _LOWEST.search(asked.t):
-        pick, head = lowest_paid, "The lowest-paid jobs here (average pay):"
+        pick, head = lowest_paid, _("The lowest-paid jobs here (average pay):")
     else:
         return None
     picked = (pick(replace(asked.kb, pathways=(p,))) for p in asked.scoped.pathways)
@@ -980,9 +1082,13 @@ def _pathway_answer(asked: _Asked) -> Answer | None:
     ):
         return None
     refs = paid_steps(asked.scoped)
-    name = asked.pathways[0].name if len(asked.pathways) == 1 else ""
-    head = f"Jobs on the {name} pathway, by step:" if name else "Jobs on the pathways, by step:"
-    lines = [head, *_step_lines(refs), "Pay is the average for each step."]
+    if len(asked.pathways) == 1:
+        head = _("Jobs on the {pathway} pathway, by step:").format(
+            pathway=_k(asked.pathways[0].name)
+        )
+    else:
+        head = _("Jobs on the pathways, by step:")
+    lines = [head, *_step_lines(refs), _(AVERAGE_NOTE)]
     return Answer("\n".join(lines), _jobs_of(refs))
 
 
@@ -991,8 +1097,12 @@ def _phases_answer(asked: _Asked) -> Answer | None:
     if not _PHASES.search(asked.t):
         return None
     phases = asked.kb.process.phases
-    lines = [f"The Career Pathways process has {len(phases)} phases:"]
-    return Answer("\n".join(lines + [f"{p.number}. {p.name}" for p in phases]))
+    head = ngettext(
+        "The Career Pathways process has {n} phase:",
+        "The Career Pathways process has {n} phases:",
+        len(phases),
+    ).format(n=len(phases))
+    return Answer("\n".join([head, *(f"{p.number}. {_k(p.name)}" for p in phases)]))
 
 
 def _unskilled_answer(asked: _Asked) -> Answer | None:
@@ -1003,23 +1113,25 @@ def _unskilled_answer(asked: _Asked) -> Answer | None:
 
 
 _EXAMPLES = (
-    "What pays more than 20 dollars an hour?",
-    "How much does a welder make?",
-    "What do I need to be a CNC operator?",
-    "Which jobs need an associate degree?",
-    "What is step 3?",
+    N_("What pays more than 20 dollars an hour?"),
+    N_("How much does a welder make?"),
+    N_("What do I need to be a CNC operator?"),
+    N_("Which jobs need an associate degree?"),
+    N_("What is step 3?"),
 )
 
 
 def _unknown(asked: _Asked) -> Answer:
     """Honest: we do not know; here is what can be asked."""
     phrases = asked.phrases
-    head = "Sorry, I don't know that one."
+    head = _("Sorry, I don't know that one.")
     if phrases and (_PAY_WORDS.search(asked.t) or _NEED_WORDS.search(asked.t)):
-        names = " and ".join(p.short_name for p in asked.kb.pathways)
-        head = f"Sorry, I don't know the job “{phrases[0]}”. I know {names} jobs."
-    examples = [f"• {e}" for e in _EXAMPLES]
-    return Answer("\n".join([head, "You can ask me things like:", *examples]))
+        names = i18n.join([_k(p.short_name) for p in asked.kb.pathways])
+        head = _("Sorry, I don't know the job “{job}”. I know {pathways} jobs.").format(
+            job=phrases[0], pathways=names
+        )
+    examples = [f"• {_(e)}" for e in _EXAMPLES]
+    return Answer("\n".join([head, _("You can ask me things like:"), *examples]))
 
 
 def _topic(asked: _Asked) -> topics.Topic:
@@ -1049,12 +1161,16 @@ def _outside(asked: _Asked) -> Answer | None:
 
 
 def _not_covered(asked: _Asked, phrase: str) -> Answer:
-    names = " and ".join(p.short_name for p in asked.kb.pathways)
-    return Answer(
-        f"The documents do not cover “{phrase}”. They list {names} jobs only, so I have no "
-        "figures or requirements for it.\nYou can ask about a job on those pathways, like a "
-        "welder or help desk, or what pays more than 20 dollars an hour."
+    names = i18n.join([_k(p.short_name) for p in asked.kb.pathways])
+    head = _(
+        "The documents do not cover “{job}”. They list {pathways} jobs only, so I have no "
+        "figures or requirements for it."
+    ).format(job=phrase, pathways=names)
+    tip = _(
+        "You can ask about a job on those pathways, like a welder or help desk, or what pays "
+        "more than 20 dollars an hour."
     )
+    return Answer(f"{head}\n{tip}")
 
 
 _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
@@ -1087,11 +1203,11 @@ _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
 
 def _step_line(ref: StepRef, unit: PayUnit | None) -> str:
     """'• Manufacturing step 3: Welder, fabricator — $49,000–55,000 a year (about ...)'."""
-    titles = _cap(", ".join(job.title for job in ref.jobs))
-    pay = ref.pay
-    if pay is None:
-        return f"• {ref.label}: {titles}"
-    return f"• {ref.label}: {titles} — {pay.text() if unit is pay.unit else pay.text_both()}"
+    titles = _cap(i18n.join([_k(job.title) for job in ref.jobs], "comma"))
+    if ref.pay is None:
+        return f"• {_label(ref)}: {titles}"
+    pay = _local(ref.pay)
+    return f"• {_label(ref)}: {titles} — {pay.text() if unit is pay.unit else pay.text_both()}"
 
 
 def _step_lines(refs: Sequence[StepRef]) -> list[str]:
@@ -1106,29 +1222,15 @@ def _jobs_of(refs: Iterable[StepRef]) -> tuple[Job, ...]:
     return tuple(job for ref in refs for job in ref.jobs)
 
 
-def _pay_both(pay: Pay | None) -> str:
-    """A step's pay in both units, or plain words when the seed gives none."""
-    return pay.text_both() if pay is not None else "no pay figure given"
-
-
-def _cap(text: str) -> str:
-    """First letter upper case, the rest as written ('welder' -> 'Welder'; 'IT' stays)."""
-    return text[:1].upper() + text[1:]
-
-
 def _or_list(titles: Sequence[str]) -> str:
     """'welder', 'assembler or welder'."""
-    return " or ".join(dict.fromkeys(titles))
-
-
-def _article(label: str) -> str:
-    """'an associate degree', 'a high school diploma or equivalent' (education labels)."""
-    return f"an {label}" if label[:1] in set("aeio") else f"a {label}"
+    return i18n.join(list(dict.fromkeys(titles)), "or")
 
 
 def _fit(answer: Answer) -> Answer:
-    """Cut an over-long answer at a line break so it fits one phone message."""
-    if len(answer.text) <= MAX_ANSWER_CHARS:
-        return answer
-    cut = answer.text[:MAX_ANSWER_CHARS].rsplit("\n", 1)[0]
-    return replace(answer, text=cut + "\n…")
+    """Cut an over-long answer at a line break so it fits one phone message; right-to-left
+    languages get their direction marks (dialogs.i18n.bidi)."""
+    if len(answer.text) > MAX_ANSWER_CHARS:
+        cut = answer.text[:MAX_ANSWER_CHARS].rsplit("\n", 1)[0]
+        answer = replace(answer, text=cut + "\n…")
+    return replace(answer, text=i18n.bidi(answer.text)) if i18n.language().rtl else answer

@@ -16,10 +16,16 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz
 
+from dialogs import i18n
+from dialogs.saying import cap as _cap
+from dialogs.saying import k as _k
+from dialogs.saying import label as _label
+from dialogs.saying import pay_both
 from knowledge.model import Education, Knowledge, Pathway, Resource, Step, Term
 from knowledge.queries import JobMatch, StepRef, step_refs
 
 T = TypeVar("T")
+_ = i18n.gettext
 
 RESOURCE_WORD_CUTOFF = 85.0
 """How close a typed word must be to a word of a school's programme to count ('comptai')."""
@@ -49,10 +55,6 @@ class Topic:
 def _plain(text: str) -> str:
     """Lower-case letters and digits, single spaces."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # ---- which steps a question is about -----------------------------------------------------------
@@ -103,23 +105,21 @@ def duration_answer(topic: Topic) -> str | None:
         return None
     refs = _steps_about(topic) or tuple(r for r in step_refs(topic.scoped) if r.step.number >= 2)
     if refs and all(r.step.number == 1 for r in refs):
-        return (
-            "Step one is intake and assessment. The documents give no time for it. "
-            + refs[0].step.involves[0]
-        )
+        head = _("Step one is intake and assessment. The documents give no time for it.")
+        return f"{head} {_k(refs[0].step.involves[0])}"
     lines = [_duration_line(r, topic.jobs) for r in refs]
-    lines.append("The documents give no exact dates; your plan shows estimates.")
+    lines.append(_("The documents give no exact dates; your plan shows estimates."))
     return "\n".join(lines)
 
 
 def _duration_line(ref: StepRef, jobs: Sequence[JobMatch]) -> str:
     """'• Manufacturing step 3 (welder): short-term (one year or less).'"""
-    titles = [m.job.title for m in jobs if m.step is ref.step and m.pathway is ref.pathway]
-    who = f" ({', '.join(dict.fromkeys(titles))})" if titles else ""
+    titles = [_k(m.job.title) for m in jobs if m.step is ref.step and m.pathway is ref.pathway]
+    who = f" ({i18n.join(list(dict.fromkeys(titles)), 'comma')})" if titles else ""
     step = ref.step
     if step.duration_text:
-        return f"• {ref.label}{who}: {step.duration_text}."
-    return f"• {ref.label}{who}: the documents give no time for this step."
+        return f"• {_label(ref)}{who}: {_k(step.duration_text)}."
+    return f"• {_label(ref)}{who}: " + _("the documents give no time for this step.")
 
 
 # ---- where to study ---------------------------------------------------------------------------
@@ -224,18 +224,19 @@ def school_answer(topic: Topic) -> str | None:
     ]
     if not hits and wanted:
         hits = [p for p in pairs if any(_word_hits(w, _resource_words(p[1])) for w in wanted)]
-    head = "The documents name these schools and programmes:"
+    head = _("The documents name these schools and programmes:")
     if not hits:
         refs = _steps_about(topic)
         if refs:
             hits = [p for p in pairs if p[0] in refs]
-            head = "The documents list these for " + ", ".join(r.label for r in refs) + ":"
+            steps = i18n.join([_label(r) for r in refs])
+            head = _("The documents list these for {steps}:").format(steps=steps)
         elif topic.named_pathways or not wanted:
             hits = pairs
         else:
             return None
     if not hits:
-        return "The documents name no school for that step."
+        return _("The documents name no school for that step.")
     return "\n".join([head, *_school_lines(hits)])
 
 
@@ -249,15 +250,22 @@ def _pathway_words(topic: Topic) -> frozenset[str]:
     )
 
 
+def _school_gloss(ref: StepRef) -> str:
+    """'IT step 3, short-term (one year or less)': which step a school serves, and how long."""
+    if ref.step.duration_text:
+        return f"{_label(ref)}: {_k(ref.step.duration_text)}"
+    return _label(ref)
+
+
 def _school_lines(pairs: Sequence[tuple[StepRef, Resource]]) -> list[str]:
     """'• Central Maine Community College: CompTIA+, CompTIA Security (IT step 3)'."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for ref, res in pairs:
-        names = grouped.setdefault((res.provider or res.name, ref.label), [])
+        names = grouped.setdefault((res.provider or res.name, _school_gloss(ref)), [])
         if res.provider and res.name not in names:
             names.append(res.name)
     return [
-        f"• {who}: {', '.join(names)} ({label})" if names else f"• {who} ({label})"
+        f"• {who}: {i18n.join(names, 'comma')} — {label}" if names else f"• {who} — {label}"
         for (who, label), names in grouped.items()
     ]
 
@@ -301,12 +309,14 @@ def term_answer(topic: Topic) -> str | None:
     if _LOCATION.search(plain):
         return location_text(topic.kb)
     short = len(plain.split()) <= len(_plain(term.name).split()) + 1
-    return f"{term.name}: {term.about}" if _WHAT_IS.search(plain) or short else None
+    if not (_WHAT_IS.search(plain) or short):
+        return None
+    return f"{i18n.isolate(term.name)}: {_k(term.about)}"
 
 
 def location_text(kb: Knowledge) -> str:
     """The documents give no addresses: say so, and where intake typically happens."""
-    return (
+    return _(
         "The documents do not list addresses or the nearest office. Intake typically occurs "
         "at a Workforce Solutions or Adult Education location."
     )
@@ -334,6 +344,16 @@ class _Need:
     said: re.Pattern[str]
 
 
+_NEED_NAMES = {
+    "age": lambda: i18n.pgettext("requirement", "age"),
+    "lifting": lambda: i18n.pgettext("requirement", "lifting"),
+    "math": lambda: i18n.pgettext("requirement", "math"),
+    "English": lambda: i18n.pgettext("requirement", "English"),
+    "physical health": lambda: i18n.pgettext("requirement", "physical health"),
+    "experience": lambda: i18n.pgettext("requirement", "experience"),
+    "directions": lambda: i18n.pgettext("requirement", "directions"),
+}
+"""How each kind of requirement is named in an answer."""
 _NEEDS = (
     _Need(
         "age",
@@ -404,32 +424,46 @@ def _need_lines(need: _Need, refs: Sequence[StepRef], topic: Topic) -> list[str]
     for ref in refs:
         items = _step_items(ref.step, need)
         if items:
-            found.append(f"• {ref.label}: {'; '.join(items)}.")
+            found.append(f"• {_label(ref)}: {'; '.join(items)}.")
     if need.name == "math":
-        found += [f"• {p.math_requirements}" for p in _pathways_of(refs) if p.math_requirements]
+        found += [f"• {_k(p.math_requirements)}" for p in _pathways_of(refs) if p.math_requirements]
     if need.name == "lifting":
         found += [
-            f"• {p.short_name}: the document's sentence on “{note}” is cut off."
+            f"• {_k(p.short_name)}: "
+            + _("the document's sentence on “{note}” is cut off.").format(note=_k(note))
             for p in _pathways_of(refs)
             for note in p.incomplete_notes
         ]
-    where = " or ".join(dict.fromkeys(r.label for r in refs)) if topic.jobs else ""
+    named = _NEED_NAMES[need.name]()
+    where = i18n.join(list(dict.fromkeys(_label(r) for r in refs)), "or") if topic.jobs else ""
     if not found:
-        scope = where or " or ".join(p.short_name for p in _pathways_of(refs))
-        return [f"The documents list no {need.name} requirement for {scope} jobs."]
-    return [f"What the documents say about {need.name}:", *found]
+        scope = where or i18n.join([_k(p.short_name) for p in _pathways_of(refs)], "or")
+        return [
+            _("The documents list no {need} requirement for {jobs} jobs.").format(
+                need=named, jobs=scope
+            )
+        ]
+    return [_("What the documents say about {need}:").format(need=named), *found]
 
 
 def _step_items(step: Step, need: _Need) -> list[str]:
     """The step's requirement lines of this kind, and its English-class note."""
-    items = [r for r in step.requirements if need.said.search(r)]
+    items = [_k(r) for r in step.requirements if need.said.search(r)]
     every = need.name == "experience"
-    items += [f"preferred: {p}" for p in step.preferred if every or need.said.search(p)]
-    items += [f"helpful: {a}" for a in step.additional_skills if need.said.search(a)]
+    items += [
+        _("preferred: {item}").format(item=_k(p))
+        for p in step.preferred
+        if every or need.said.search(p)
+    ]
+    items += [
+        _("helpful: {item}").format(item=_k(a))
+        for a in step.additional_skills
+        if need.said.search(a)
+    ]
     if need.name == "English" and any(
         "English language acquisition courses" in i for i in step.involves
     ):
-        items.append("English language acquisition courses if needed")
+        items.append(_("English language acquisition courses if needed"))
     return list(dict.fromkeys(items))
 
 
@@ -463,9 +497,9 @@ def start_answer(topic: Topic) -> str | None:
     pathway = topic.scoped.pathways[0]
     step = pathway.step(1)
     lines = [
-        "You start with intake and assessment (phase 1, step one of each pathway).",
-        step.involves[0],
-        *(f"• {a}" for a in step.actions[:4]),
+        _("You start with intake and assessment (phase 1, step one of each pathway)."),
+        _k(step.involves[0]),
+        *(f"• {_k(a)}" for a in step.actions[:4]),
     ]
     return "\n".join(lines)
 
@@ -475,8 +509,8 @@ def readiness_answer(topic: Topic) -> str | None:
     if not _READINESS.search(topic.t):
         return None
     process = topic.kb.process
-    skills = [f"• {s}" for s in process.work_readiness_skills]
-    return "\n".join(["Work readiness skills, as the documents list them:", *skills])
+    skills = [f"• {_k(s)}" for s in process.work_readiness_skills]
+    return "\n".join([_("Work readiness skills, as the documents list them:"), *skills])
 
 
 def phase_answer(topic: Topic) -> str | None:
@@ -488,9 +522,16 @@ def phase_answer(topic: Topic) -> str | None:
     word = found.group(1) or found.group(2)
     number = int(word) if word.isdigit() else _PHASE_WORDS.get(word, len(phases))
     if not 1 <= number <= len(phases):
-        return f"There is no phase {number}. The process has {len(phases)} phases."
+        return _("There is no phase {number}. The process has {n} phases.").format(
+            number=number, n=len(phases)
+        )
     phase = phases[number - 1]
-    return f"Phase {phase.number} of {len(phases)}: {phase.name}. {phase.summary}"
+    return (
+        _("Phase {number} of {n}: {name}.").format(
+            number=phase.number, n=len(phases), name=_k(phase.name)
+        )
+        + f" {_k(phase.summary)}"
+    )
 
 
 def last_step_answer(topic: Topic) -> str | None:
@@ -500,8 +541,12 @@ def last_step_answer(topic: Topic) -> str | None:
     lines = []
     for pathway in topic.scoped.pathways:
         step = pathway.steps[-1]
-        pay = f" Average pay: {step.pay.text_both()}." if step.pay else ""
-        lines.append(f"The last step of {pathway.name} is step {step.number}: {step.title}.{pay}")
+        said = _("The last step of {pathway} is step {number}: {title}.").format(
+            pathway=_k(pathway.name), number=step.number, title=_k(step.title)
+        )
+        if step.pay:
+            said += " " + _("Average pay: {pay}.").format(pay=pay_both(step.pay))
+        lines.append(said)
     return "\n".join(lines)
 
 
@@ -523,13 +568,16 @@ def unskilled_job_answer(topic: Topic) -> str | None:
     if pattern.search(topic.plain):
         job = next(j for j in process.unskilled_jobs if _plain(j).rstrip("s") in topic.plain)
         if job:
-            others = ", ".join(process.unskilled_jobs)
-            return (
-                f"{_cap(job)} are among the unskilled jobs the documents name ({others}). "
-                "Immediate employment may not require any special training or degrees. "
-                "The documents give no pay figure for these jobs.\n"
-                "Work readiness skills: "
-                + ", ".join(s.lower() for s in process.work_readiness_skills)
-                + "."
+            others = i18n.join([_k(j) for j in process.unskilled_jobs], "comma")
+            skills = i18n.join([_k(s).lower() for s in process.work_readiness_skills], "comma")
+            return "\n".join(
+                [
+                    _(
+                        "{job} are among the unskilled jobs the documents name ({jobs}). "
+                        "Immediate employment may not require any special training or degrees. "
+                        "The documents give no pay figure for these jobs."
+                    ).format(job=_cap(_k(job)), jobs=others),
+                    _("Work readiness skills: {skills}.").format(skills=skills),
+                ]
             )
     return None

@@ -78,15 +78,17 @@ def test_a_pay_question_asked_in_spanish_is_answered_without_losing_the_place() 
         """
         cmd: /start
         user: ¿Cuánto gana un soldador?
-        bot: $49,000–55,000 a year
+        bot: $49.000–55.000 al año
+        not: a year
         bot: escuela más alta
         user: ¿Que trabajos pagan mas de 20 dolares por hora?
-        bot: more than $20 an hour
+        bot: más de $20 por hora
+        not: Pay is the average
         """,
         spanish(),
     )
     assert player.state.pending == "q:school"
-    assert "inglés" in player.replies[0].text  # said honestly that the answer is in English
+    assert "Trabajos que pagan más de $20 por hora" in player.replies[0].text  # in Spanish
 
 
 def test_the_math_caution_reads_as_one_sentence_in_spanish() -> None:
