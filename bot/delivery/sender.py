@@ -290,10 +290,31 @@ class Delivery:
                     return True
                 await asyncio.sleep(backoff)
                 continue
-            await self.store.mark_sent(row.id, message_id, self.clock())
             self.sent += 1
+            await self._record_sent(row, message_id)
             return True
         return False
+
+    async def _record_sent(self, row: OutboxRow, message_id: int | None) -> None:
+        """Mark a delivered row sent, retrying while the database refuses (a full disk): the
+        message is never sent again because its mark failed (only a sender that dies or
+        stops before the mark lands sends it again, on the next start)."""
+        backoff, longest = self.backoff
+        while True:
+            try:
+                await self.store.mark_sent(row.id, message_id, self.clock())
+                return
+            except Exception:
+                if self._stopping:
+                    raise
+                log.warning(
+                    "could not mark a message to chat %s sent; retry in %.1f s",
+                    who(row.chat_id),
+                    backoff,
+                    exc_info=True,
+                )
+            await asyncio.sleep(backoff)
+            backoff = min(longest, backoff * 2)
 
     async def _failed(self, row: OutboxRow, exc: Exception, refusals: int) -> bool:
         """Count a failure that retrying may not cure; True when the row is given up (dropped:
