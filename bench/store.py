@@ -1,4 +1,6 @@
-"""Store write latency and memory with many stored users, against PicklePersistence's flush.
+"""The SQLite store with many stored users: durable turns/s and commit latency, against the
+store as it was before aiosqlite (bench/baseline_sqlite_store.py, frozen) in the same run, and
+a commit against PicklePersistence's flush.
 
 Run from the repository root: .venv/bin/python bench/store.py [--users 100000] [--turns 5000]
 """
@@ -9,17 +11,20 @@ import argparse
 import asyncio
 import json
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import baseline_sqlite_store
 from bot.storage.sqlite import Store
 from dialogs.state import (
     DialogState,
@@ -118,7 +123,7 @@ def next_turn(state: DialogState) -> Turn:
     return Turn(new, replies, (ScheduleCheckin(NOW + timedelta(days=14)),))
 
 
-async def one_turn(store: Store, user_id: int, update_id: int, timings: list[float]) -> None:
+async def one_turn(store: Any, user_id: int, update_id: int, timings: list[float]) -> None:
     """Load, build the next turn, commit (timed), mark its replies sent."""
     state = await store.load_state(user_id) or DialogState()
     turn = next_turn(state)
@@ -151,17 +156,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def bench_store(path: Path, users: int, turns: int) -> float:
-    """Sequential latency and concurrent throughput of commit_turn; returns p99 in ms."""
-    store = await Store.open(path)
+@dataclass
+class Figures:
+    """One store's run."""
+
+    p50: float
+    p99: float
+    rate: float
+    loaded_p99: float
+
+
+async def bench_store(path: Path, users: int, turns: int, store_class: Any) -> Figures:
+    """Sequential latency and concurrent throughput of commit_turn."""
+    store = await store_class.open(path)
     rng = random.Random(7)
     sequential: list[float] = []
     for n in range(turns):
         await one_turn(store, rng.randint(1, users), 10_000_000 + n, sequential)
-    p50, p99 = percentile(sequential, 0.5), percentile(sequential, 0.99)
-    print(f"commit_turn, one at a time ({turns} turns on random users of {users:,}):")
-    print(f"  p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {max(sequential) * 1000:.2f} ms")
-
     concurrent: list[float] = []
     picks = rng.sample(range(1, users + 1), min(users, 100))
     started = time.perf_counter()
@@ -172,15 +183,59 @@ async def bench_store(path: Path, users: int, turns: int) -> float:
 
     await asyncio.gather(*(worker(uid, k) for k, uid in enumerate(picks)))
     elapsed = time.perf_counter() - started
-    rate = len(concurrent) / elapsed
-    print(f"100 users at once: {rate:,.0f} turns/s (each: load, commit, mark 2 replies sent)")
-    c50, c99 = percentile(concurrent, 0.5), percentile(concurrent, 0.99)
-    print(
-        f"  commit latency under that load: p50 {c50:.1f} ms  p99 {c99:.1f} ms (queueing included)"
-    )
     assert await store.integrity_check() == "ok"
     await store.close()
-    return p99
+    return Figures(
+        percentile(sequential, 0.5),
+        percentile(sequential, 0.99),
+        len(concurrent) / elapsed,
+        percentile(concurrent, 0.99),
+    )
+
+
+def show(name: str, f: Figures) -> None:
+    """One store's line."""
+    print(
+        f"  {name:<26} one at a time p50 {f.p50:5.2f} ms  p99 {f.p99:5.2f} ms;"
+        f"  100 users at once {f.rate:6,.0f} durable turns/s, commit p99 {f.loaded_p99:5.1f} ms"
+    )
+
+
+async def compare(seeded: Path, users: int, turns: int, rounds: int) -> float:
+    """Today's store and the baseline on copies of the same database, in alternating
+    rounds; prints each round, the medians and the ratios; returns today's p99."""
+    stores = {"aiosqlite (today)": Store, "baseline (sqlite3 thread)": baseline_sqlite_store.Store}
+    runs: dict[str, list[Figures]] = {name: [] for name in stores}
+    print(f"each turn: load, commit (timed), mark its 2 replies sent; {turns} turns per phase")
+    for round_no in range(rounds):
+        for name, store_class in stores.items():
+            copy = seeded.with_name(f"round{round_no}.db")
+            shutil.copyfile(seeded, copy)
+            figures = await bench_store(copy, users, turns, store_class)
+            runs[name].append(figures)
+            show(name, figures)
+            copy.unlink()
+            for extra in ("-wal", "-shm"):
+                copy.with_name(copy.name + extra).unlink(missing_ok=True)
+    medians = {
+        name: Figures(
+            *(
+                statistics.median(getattr(f, field) for f in figs)
+                for field in Figures.__annotations__
+            )
+        )
+        for name, figs in runs.items()
+    }
+    print(f"median of {rounds} rounds:")
+    for name, figures in medians.items():
+        show(name, figures)
+    today, base = medians["aiosqlite (today)"], medians["baseline (sqlite3 thread)"]
+    print(
+        f"ratio today / baseline: {today.rate / base.rate:.2f}x durable turns/s;"
+        f" p99 one at a time {today.p99 / base.p99:.2f}x, under load"
+        f" {today.loaded_p99 / base.loaded_p99:.2f}x (below 1 is faster)"
+    )
+    return today.p99
 
 
 async def bench_pickle(folder: Path, users: int) -> float:
@@ -204,7 +259,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--turns", type=int, default=5_000)
-    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true", help="skip PicklePersistence")
     args = parser.parse_args()
     print(f"bench/store.py  {datetime.now(UTC):%Y-%m-%d}  sqlite {sqlite3.sqlite_version}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -215,10 +271,10 @@ async def main() -> None:
         size = path.stat().st_size / 1e6
         print(f"seeded {args.users:,} users in {seconds:.1f} s; database {size:.0f} MB")
         rss_before = rss_mb()[0]
-        p99 = await bench_store(path, args.users, args.turns)
+        p99 = await compare(path, args.users, args.turns, args.rounds)
         rss, peak = rss_mb()
         print(f"RSS after the store runs: {rss:.0f} MB (peak {peak:.0f} MB)")
-        print(f"  ({rss_before:.0f} MB before opening the store)")
+        print(f"  ({rss_before:.0f} MB before opening the stores)")
         if not args.no_baseline:
             flush = await bench_pickle(Path(tmp), args.users)
             rss_pickle = rss_mb()[0]

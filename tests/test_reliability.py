@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.service import Service
 from bot.storage import OutboxRow
+from bot.storage.sqlite import Store
 from bot.telegram import polling
 from bot.telegram.app import COULD_NOT_SAVE, parts, start_for_tests, stop_for_tests
 from tests.bot_process import SCRIPT, Conversation, converse, stored_answers
@@ -138,20 +140,20 @@ async def refuse_writes(app: Application, how: str | None) -> None:
     file at its size (PRAGMA max_page_count, after VACUUM empties the free list: SQLite's
     "database or disk is full"), "read-only" refuses every write (PRAGMA query_only)."""
     store = parts(app).store
-    conn = store._db.conn
+    assert isinstance(store, Store)
 
-    def apply() -> None:
+    async def apply(conn: aiosqlite.Connection) -> None:
         if how == "full":
-            conn.execute("VACUUM")
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            conn.execute(f"PRAGMA max_page_count = {pages}")
+            await conn.execute("VACUUM")
+            pages = list(await conn.execute_fetchall("PRAGMA page_count"))[0][0]
+            await conn.execute(f"PRAGMA max_page_count = {pages}")
         elif how == "read-only":
-            conn.execute("PRAGMA query_only = ON")
+            await conn.execute("PRAGMA query_only = ON")
         else:
-            conn.execute("PRAGMA query_only = OFF")
-            conn.execute("PRAGMA max_page_count = 4294967294")
+            await conn.execute("PRAGMA query_only = OFF")
+            await conn.execute("PRAGMA max_page_count = 4294967294")
 
-    await store._writer.call(apply, grouped=False)
+    await store._on_writer(apply)
 
 
 @pytest.mark.parametrize("how", ["full", "read-only"])

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.storage import Storage
+from bot.storage import Row, Storage
 from bot.storage.postgres import PgStore, to_dollar_params
 from bot.storage.sqlite import (
     Migration,
@@ -144,11 +144,12 @@ async def test_journal_and_foreign_keys_are_on(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "pragmas.db")
     assert await store.read("SELECT * FROM pragma_journal_mode") == [("wal",)]
     # Per-connection settings: ask the writer's own connection (a private door, for this test).
-    writer_pragmas = await store._run(
-        store._db.all,
-        "SELECT foreign_keys, synchronous FROM pragma_foreign_keys, pragma_synchronous",
+    writer_pragmas = await store._on_writer(
+        lambda conn: conn.execute_fetchall(
+            "SELECT foreign_keys, synchronous FROM pragma_foreign_keys, pragma_synchronous"
+        )
     )
-    assert writer_pragmas == [(1, 1)]  # foreign keys on; synchronous = NORMAL
+    assert [tuple(r) for r in writer_pragmas] == [(1, 1)]  # foreign keys on; synchronous = NORMAL
     await store.close()
 
 
@@ -334,6 +335,95 @@ async def test_a_failing_turn_does_not_undo_turns_committed_alongside(tmp_path: 
     assert await store.count_users() == 5 and await store.load_state(3) is None
     assert await outbox_texts(store) == [f"ok {u}" for u in range(6) if u != 3]
     await store.close()
+
+
+async def round_of_turns(store: Store, *, together: bool) -> list[object]:
+    """Thirty users, each set up, then one more turn of many kinds: saved together (one
+    group, batched) or one by one. Returns each second-round outcome, as ids and texts."""
+    plan = (Milestone("m1", "Finish step 1", 1, date(2027, 1, 1)),)
+    for uid in range(1, 31):
+        effects: tuple[Effect, ...] = (ScheduleCheckin(T0),) if uid % 2 else ()
+        await commit(store, uid, make_turn(1, f"hello {uid}", pending="q"), update_id=uid)
+        if effects:
+            await commit(store, uid, make_turn(2, f"plan {uid}", effects=effects))
+    claimed = {c.user_id: c.id for c in await store.claim_due_checkins(T0, 5)}
+    sent = await store.pending_outbox(limit=10)
+    calls: list[Awaitable[object]] = []
+    for uid in range(1, 31):
+        later = ScheduleCheckin(T0 + timedelta(days=uid))
+        effects = (later,) if uid % 3 else (CancelCheckins(),)
+        extra = {"milestones": plan} if uid % 4 == 0 else {}
+        turn = make_turn(5 if uid != 6 else 0, f"next {uid}", "and?", effects=effects, **extra)
+        text = None if uid % 5 == 0 else f"answer {uid}"
+        calls.append(
+            store.commit_turn(
+                user_id=uid,
+                chat_id=uid,
+                turn=turn,
+                update_id=1000 + uid,
+                user_text=text,
+                now=T0,
+                checkin_id=claimed.get(uid),
+            )
+        )
+        if uid == 9:  # the same update twice at once: handled once
+            calls.append(
+                store.commit_turn(
+                    user_id=uid, chat_id=uid, turn=turn, update_id=1009, user_text=text, now=T0
+                )
+            )
+    calls += [store.mark_sent(row.id, 500 + row.id, T0) for row in sent]
+    if together:
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    else:
+        outcomes = []
+        for call in calls:
+            try:
+                outcomes.append(await call)
+            except StaleStateError as exc:
+                outcomes.append(exc)
+    return [
+        type(o).__name__
+        if isinstance(o, Exception)
+        else o
+        if o is None
+        else [(r.id, r.dedup_key, r.reply.text) for r in o]  # type: ignore[union-attr]
+        for o in outcomes
+    ]
+
+
+async def dump(store: Store) -> dict[str, list[Row]]:
+    """Every table's rows, without the times that are made at commit."""
+    tables = {
+        "users": "user_id, chat_id, state_json, state_version, phase, pending, milestones_sig,"
+        " milestones_total, inactive",
+        "answers": "id, user_id, at, pending, text",
+        "milestones": "user_id, position, milestone_id, title, step, target",
+        "checkins": "id, user_id, due_at, kind, status, attempt, claims, done_at, answered_at",
+        "outbox": "id, user_id, chat_id, payload_json, sent_at, telegram_message_id",
+        "processed_updates": "update_id, at",
+    }
+    return {
+        table: await store.read(f"SELECT {columns} FROM {table} ORDER BY 1, 2")
+        for table, columns in tables.items()
+    }
+
+
+async def test_turns_saved_together_are_saved_as_one_by_one(tmp_path: Path) -> None:
+    # The batched path (one executemany per table for a group) against one call at a time.
+    together = await Store.open(tmp_path / "together.db")
+    alone = await Store.open(tmp_path / "alone.db")
+    batched = await round_of_turns(together, together=True)
+    single = await round_of_turns(alone, together=False)
+    assert batched == single
+    assert batched.count("StaleStateError") == 1 and [] in batched  # user 6; update 1009 again
+    assert await dump(together) == await dump(alone)
+    rows = await together.read("SELECT id, dedup_key FROM outbox")
+    returned = {(i, k) for o in batched if isinstance(o, list) for i, k, _ in o}
+    assert returned <= set(rows) and len(returned) == 58  # 29 users x 2 replies
+    assert await together.integrity_check() == "ok"
+    await together.close()
+    await alone.close()
 
 
 async def test_a_turn_older_than_the_stored_state_is_refused(store: Store) -> None:

@@ -1,11 +1,16 @@
-"""SQLite storage: one connection owned by one writer thread, group commit, migrations.
+"""SQLite storage on aiosqlite: one writer connection, group commit, migrations.
 
-Every public call of `Store` becomes ONE synchronous function run on the writer thread (the
-only user of the connection): one thread hop per call, not one per statement. The writer runs
-the calls waiting in its queue together in one transaction (group commit), each call inside
-its own SAVEPOINT: a call that fails is rolled back alone, and no caller hears "done" before
-the COMMIT that makes its writes durable. Under load, many turns share one commit; alone, a
-turn is its own transaction. A cancelled caller never leaves a transaction half-open.
+A writer task takes the calls waiting at one moment and saves them in ONE transaction (group
+commit); no caller hears "done" before the COMMIT that makes its writes durable. Under load,
+many turns share one commit; alone, a turn is its own transaction. A group goes to aiosqlite's
+database thread in a few calls, not one per statement: the turns' checks in one SELECT, then
+one `executemany` per table (users, milestones, answers, check-ins, outbox, update ids, sent
+marks). A call the batch cannot take (a /forget, a handoff, an enqueue, a claim) runs alone in
+a SAVEPOINT of the same transaction; a batch that fails as a whole (a full disk) is rolled
+back to its savepoint and its calls are run one by one, so a call that fails fails alone. A
+cancelled caller never leaves a transaction half-open: the writer task, not the caller, runs
+it. Loads and reports read on a second, read-only connection (committed rows only); a third
+checkpoints the WAL in the background.
 """
 
 from __future__ import annotations
@@ -14,20 +19,20 @@ import asyncio
 import hashlib
 import json
 import logging
-import queue
 import re
 import secrets
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+
+import aiosqlite
 
 from bot.agency import notices
 from bot.storage import base
@@ -169,6 +174,34 @@ INSERT_CHECKIN = (
     "INSERT INTO checkins (user_id, due_at, kind, milestone_id, attempt, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
+INSERT_ANSWER = "INSERT INTO answers (user_id, at, pending, text) VALUES (?, ?, ?, ?)"
+CLOSE_CHECKIN = "UPDATE checkins SET status = 'done', done_at = ?, prompted = ? WHERE id = ?"
+"""A check-in turn completes its claim."""
+ANSWER_CHECKINS = (
+    "UPDATE checkins SET answered_at = ?"
+    " WHERE user_id = ? AND status = 'done' AND answered_at IS NULL"
+)
+"""A user's own turn answers any prompt sent."""
+INSERT_PROCESSED = "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)"
+TURNS_CHECKS = """
+WITH j (k, uid, upd, cid) AS (
+    SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+           json_extract(value, '$[2]')
+    FROM json_each(?))
+SELECT (SELECT 1 FROM processed_updates WHERE update_id = j.upd),
+       (SELECT status FROM checkins WHERE id = j.cid AND user_id = j.uid),
+       u.state_version, u.pending, u.milestones_sig,
+       EXISTS (SELECT 1 FROM checkins c WHERE c.user_id = j.uid AND c.status = 'pending'),
+       EXISTS (SELECT 1 FROM checkins c WHERE c.user_id = j.uid AND c.status = 'done'
+               AND c.answered_at IS NULL),
+       MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+           COALESCE((SELECT MAX(id) FROM outbox), 0))
+FROM j LEFT JOIN users u ON u.user_id = j.uid
+ORDER BY j.k
+"""
+"""TURN_CHECKS for a batch of turns ([[user, update, check-in], ...] as JSON), in order; with
+whether each user has a pending check-in (a ScheduleCheckin then moves it in place) and a
+prompt not yet answered, and the last outbox id given (AUTOINCREMENT: the next is one more)."""
 INSERT_MILESTONE = (
     "INSERT INTO milestones (user_id, position, milestone_id, title, step, target, done_on)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -179,11 +212,11 @@ INSERT_MILESTONE = (
 
 
 class Store:
-    """The bot's storage: a few async operations, each atomic, run by the writer thread."""
+    """The bot's storage: a few async operations, each atomic, saved by the writer task."""
 
     dialect = "sqlite"
 
-    def __init__(self, db: _Database, writer: _DbThread, reader: _Reader | None) -> None:
+    def __init__(self, db: _Database, writer: _Writer, reader: _Reader | None) -> None:
         self._db = db
         self._writer = writer
         self._reader = reader
@@ -196,32 +229,39 @@ class Store:
         """Open (or create) the database and bring its schema up to date."""
         steps = load_migrations() if migrations is None else tuple(migrations)
         check_not_empty(path)
-        writer = _DbThread("pathways-db-writer")
+        db = await _Database.open(str(path), steps)
         try:
-            db = await writer.call(partial(_Database.open, str(path), steps), grouped=False)
+            reader = None if str(path) == ":memory:" else await _Reader.start(Path(path))
         except BaseException:
-            await asyncio.to_thread(writer.stop)
+            await db.close()
             raise
-        writer.conn = db.conn  # published to the writer thread by the queue's next put/get
-        writer.after_commit = db.after_commit
-        reader = None if str(path) == ":memory:" else await _Reader.start(Path(path))
-        return cls(db, writer, reader)
+        return cls(db, _Writer(db), reader)
 
     async def close(self) -> None:
-        """Finish the calls already queued, then close the connection (twice is harmless)."""
+        """Finish the calls already queued, then close the connections (twice is harmless)."""
         if self._closed:
             return
         self._closed = True
+        await self._writer.stop()
         if self._reader is not None:
             await self._reader.stop()
-        await self._writer.call(self._db.close, grouped=False)
-        await asyncio.to_thread(self._writer.stop)
+        await self._db.close()
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run one synchronous database function on the writer thread, atomically."""
+    async def _run(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run `fn` (statements on the writer connection) atomically, in the next group."""
         if self._closed:
             raise StoreError("the store is closed")
-        return await self._writer.call(partial(fn, *args))
+        result: T = await self._writer.submit(_FnCall(_future(), fn))
+        return result
+
+    async def _on_writer(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run fn(connection) on the writer connection outside any transaction (for tests:
+        per-connection settings, a disk that fills up)."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        conn = self._db.conn
+        result: T = await self._writer.submit(_FnCall(_future(), lambda: fn(conn), solo=True))
+        return result
 
     # ---- reads --------------------------------------------------------------------------
 
@@ -231,12 +271,15 @@ class Store:
 
     async def load_state(self, user_id: int) -> DialogState | None:
         """The user's saved dialog state, or None for someone new (or forgotten)."""
-        text = await self._run(self._db.state_json, user_id)
-        return None if text is None else DialogState.from_json(text)
+        rows = await self._report(
+            _all_rows, "SELECT state_json FROM users WHERE user_id = ?", (user_id,)
+        )
+        return DialogState.from_json(str(rows[0][0])) if rows else None
 
     async def is_processed(self, update_id: int) -> bool:
         """True when this Telegram update was already committed."""
-        return await self._run(self._db.is_processed, update_id)
+        sql = "SELECT 1 FROM processed_updates WHERE update_id = ?"
+        return bool(await self._report(_all_rows, sql, (update_id,)))
 
     @asynccontextmanager
     async def user_turn(self, user_id: int) -> AsyncIterator[TurnSession]:
@@ -274,22 +317,36 @@ class Store:
             raise StoreError("read() runs SELECT queries only")
         return await self._report(_all_rows, sql, params)
 
-    async def _report(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a read-only function on the reader connection (the writer's for :memory:)."""
+    async def _report(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """fn(connection, *args) on the read-only connection, which sees committed rows only
+        (on the writer's, in its next group, for a :memory: database)."""
         if self._closed:
             raise StoreError("the store is closed")
         if self._reader is None:
-            return await self._writer.call(partial(fn, self._db.conn, *args))
-        return await self._reader.call(fn, *args)
+            conn = self._db.conn
+            return await self._run(lambda: fn(conn, *args))
+        return await fn(self._reader.conn, *args)
 
     async def pending_outbox(self, limit: int = 1000, after: int = 0) -> list[OutboxRow]:
         """Unsent messages, oldest first (so each chat's messages come in commit order);
         only those with an id above `after` (a sender's cursor: it reads each row once)."""
-        return await self._run(self._db.pending_outbox, limit, after)
+        rows = await self._report(
+            _all_rows,
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox"
+            " WHERE sent_at IS NULL AND dropped_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        )
+        return [_outbox_row(r) for r in rows]
 
     async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
         """The user's live (pending or claimed) check-ins."""
-        return await self._run(self._db.live_checkins, user_id)
+        rows = await self._report(
+            _all_rows,
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
+            " WHERE c.user_id = ? AND c.status IN ('pending', 'claimed') ORDER BY c.due_at",
+            (user_id,),
+        )
+        return [_checkin_row(r) for r in rows]
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, JSON-ready (for /mydata)."""
@@ -321,6 +378,8 @@ class Store:
         Returns the outbox rows inserted; [] when the update was already processed or the
         check-in is no longer claimed (then nothing is written).
         """
+        if self._closed:
+            raise StoreError("the store is closed")
         job = _TurnJob(
             user_id,
             chat_id,
@@ -329,12 +388,14 @@ class Store:
             user_text,
             to_epoch(now),
             checkin_id,
-            state_json=turn.state.to_json(),  # encoded here, off the writer's critical path
+            state_json=turn.state.to_json(),  # encoded here, before the group is written
             payloads=tuple(json.dumps(r.to_dict(), ensure_ascii=False) for r in turn.replies),
             milestones_sig=_signature(turn.state.milestones),
             counselor_chats=tuple(counselor_chats),
+            batchable=_batchable(turn.effects),
         )
-        return await self._run(self._db.commit_turn, job)
+        rows: list[OutboxRow] = await self._writer.submit(_TurnCall(_future(), job))
+        return rows
 
     # ---- outbox -------------------------------------------------------------------------
 
@@ -349,88 +410,97 @@ class Store:
     ) -> OutboxRow | None:
         """Queue one message outside a turn (e.g. to a counselor chat); None if the key exists."""
         key = dedup_key or f"msg:{uuid.uuid4().hex}"
-        return await self._run(self._db.enqueue, user_id, chat_id, reply, key, to_epoch(now))
+        return await self._run(
+            partial(self._db.enqueue, user_id, chat_id, reply, key, to_epoch(now))
+        )
 
     async def mark_sent(
         self, outbox_id: int, telegram_message_id: int | None, now: datetime
     ) -> None:
         """Record that a message was delivered (a /forget goodbye is deleted instead)."""
-        await self._run(
-            self._db.settle_outbox,
-            outbox_id,
-            (
-                "UPDATE outbox SET sent_at = ?, telegram_message_id = ? WHERE id = ?",
-                (to_epoch(now), telegram_message_id, outbox_id),
-            ),
-        )
+        if self._closed:
+            raise StoreError("the store is closed")
+        call = _SettleCall(_future(), outbox_id, to_epoch(now), telegram_message_id)
+        await self._writer.submit(call)
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         """Count a failed send attempt (the row stays pending for a retry)."""
         await self._run(
-            self._db.write,
-            (
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (error[:MAX_ERROR_CHARS], outbox_id),
-            ),
+            partial(
+                self._db.write,
+                (
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    (error[:MAX_ERROR_CHARS], outbox_id),
+                ),
+            )
         )
 
     async def drop_outbox(self, outbox_id: int, error: str, now: datetime) -> None:
         """Give up on a message for good (a permanent error): it is never offered again (a
         /forget goodbye that cannot leave, e.g. the user blocked the bot, is deleted)."""
         await self._run(
-            self._db.settle_outbox,
-            outbox_id,
-            (
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped_at = ?"
-                " WHERE id = ? AND sent_at IS NULL",
-                (error[:MAX_ERROR_CHARS], to_epoch(now), outbox_id),
-            ),
+            partial(
+                self._db.settle_outbox,
+                outbox_id,
+                (
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped_at = ?"
+                    " WHERE id = ? AND sent_at IS NULL",
+                    (error[:MAX_ERROR_CHARS], to_epoch(now), outbox_id),
+                ),
+            )
         )
 
     async def mark_inactive(self, user_id: int, now: datetime) -> None:
         """The user blocked the bot: flag them, cancel their check-ins, drop unsent messages."""
         at = to_epoch(now)
         await self._run(
-            self._db.write,
-            (
-                "UPDATE users SET inactive = 1, inactive_since = COALESCE(inactive_since, ?)"
-                " WHERE user_id = ?",
-                (at, user_id),
-            ),
-            (CANCEL_LIVE_CHECKINS, (user_id,)),
-            (
-                "UPDATE outbox SET dropped_at = ?, last_error = COALESCE(last_error, 'inactive')"
-                " WHERE user_id = ? AND sent_at IS NULL AND dropped_at IS NULL",
-                (at, user_id),
-            ),
+            partial(
+                self._db.write,
+                (
+                    "UPDATE users SET inactive = 1, inactive_since = COALESCE(inactive_since, ?)"
+                    " WHERE user_id = ?",
+                    (at, user_id),
+                ),
+                (CANCEL_LIVE_CHECKINS, (user_id,)),
+                (
+                    "UPDATE outbox SET dropped_at = ?,"
+                    " last_error = COALESCE(last_error, 'inactive')"
+                    " WHERE user_id = ? AND sent_at IS NULL AND dropped_at IS NULL",
+                    (at, user_id),
+                ),
+            )
         )
 
     # ---- check-ins ----------------------------------------------------------------------
 
     async def claim_due_checkins(self, now: datetime, limit: int) -> list[CheckinRow]:
         """Claim up to `limit` pending check-ins due by `now`, oldest first, atomically."""
-        return await self._run(self._db.claim_due_checkins, to_epoch(now), limit)
+        return await self._run(partial(self._db.claim_due_checkins, to_epoch(now), limit))
 
     async def release_claim(self, checkin_id: int) -> None:
         """Put a claimed check-in back to pending (its turn failed; a later sweep retries)."""
         await self._run(
-            self._db.write,
-            (
-                "UPDATE checkins SET status = 'pending', claimed_at = NULL"
-                " WHERE id = ? AND status = 'claimed'",
-                (checkin_id,),
-            ),
+            partial(
+                self._db.write,
+                (
+                    "UPDATE checkins SET status = 'pending', claimed_at = NULL"
+                    " WHERE id = ? AND status = 'claimed'",
+                    (checkin_id,),
+                ),
+            )
         )
 
     async def release_stale_claims(self, older_than: datetime) -> int:
         """Claims made before `older_than` (their sweeper crashed) go back to pending."""
         return await self._run(
-            self._db.write,
-            (
-                "UPDATE checkins SET status = 'pending', claimed_at = NULL"
-                " WHERE status = 'claimed' AND claimed_at < ?",
-                (to_epoch(older_than),),
-            ),
+            partial(
+                self._db.write,
+                (
+                    "UPDATE checkins SET status = 'pending', claimed_at = NULL"
+                    " WHERE status = 'claimed' AND claimed_at < ?",
+                    (to_epoch(older_than),),
+                ),
+            )
         )
 
     # ---- handoffs -----------------------------------------------------------------------
@@ -470,12 +540,12 @@ class Store:
         """A random 32-byte key kept in the database under `name` (made on first use)."""
         made = secrets.token_hex(32)
 
-        def get_or_make() -> str:
-            self._db.conn.execute(
+        async def get_or_make() -> str:
+            await self._db.conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                 (f"key:{name}", made),
             )
-            row = self._db.one("SELECT value FROM meta WHERE key = ?", (f"key:{name}",))
+            row = await self._db.one("SELECT value FROM meta WHERE key = ?", (f"key:{name}",))
             assert row is not None
             return str(row[0])
 
@@ -486,12 +556,14 @@ class Store:
     ) -> bool:
         """Create a referral code; False when the code is already taken."""
         changed = await self._run(
-            self._db.write,
-            (
-                "INSERT INTO referral_codes (code, name, created_by, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
-                (code, name, created_by, to_epoch(now)),
-            ),
+            partial(
+                self._db.write,
+                (
+                    "INSERT INTO referral_codes (code, name, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+                    (code, name, created_by, to_epoch(now)),
+                ),
+            )
         )
         return changed == 1
 
@@ -508,17 +580,20 @@ class Store:
         at = to_epoch(now)
         return bool(
             await self._run(
-                self._db.write,
-                (
-                    "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)"
-                    " ON CONFLICT (update_id) DO NOTHING",
-                    (update_id, at),
-                ),
-                (
-                    "INSERT INTO dead_letters (update_id, reason, failures, raw_json, created_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
-                    (update_id, reason[:MAX_ERROR_CHARS], failures, raw_json, at),
-                ),
+                partial(
+                    self._db.write,
+                    (
+                        "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)"
+                        " ON CONFLICT (update_id) DO NOTHING",
+                        (update_id, at),
+                    ),
+                    (
+                        "INSERT INTO dead_letters"
+                        " (update_id, reason, failures, raw_json, created_at)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                        (update_id, reason[:MAX_ERROR_CHARS], failures, raw_json, at),
+                    ),
+                )
             )
         )
 
@@ -535,23 +610,34 @@ class Store:
         """Note that the user was told their data will go, and queue the notice, together."""
         at = to_epoch(now)
 
-        def tell() -> None:
-            self._db.conn.execute(
+        async def tell() -> None:
+            await self._db.conn.execute(
                 "UPDATE users SET retention_notice_at = ? WHERE user_id = ?", (at, user_id)
             )
             payload = json.dumps(reply.to_dict(), ensure_ascii=False)
             key = f"retention:{user_id}:{now.date().isoformat()}"
-            self._db.insert_outbox(user_id, chat_id, (payload,), (key,), at)
+            await self._db.insert_outbox(user_id, chat_id, (payload,), (key,), at)
 
         await self._run(tell)
 
     async def delete_user(self, user_id: int) -> None:
         """Delete everything about a user (retention; /forget goes through a turn)."""
-        await self._run(self._db.delete_user, user_id)
+        await self._run(partial(self._db.delete_user, user_id))
 
     async def prune(self, now: datetime) -> int:
         """Forget processed update ids older than a day; returns how many went."""
-        return await self._run(self._db.prune, to_epoch(now))
+        return await self._run(partial(self._db.prune, to_epoch(now)))
+
+
+def _batchable(effects: Sequence[Effect]) -> bool:
+    """Whether a turn's writes fit the group's executemany per table: no /forget, no handoff,
+    at most one check-in effect (several would need their order kept statement by statement)."""
+    if any(
+        isinstance(e, ForgetUser | RequestHandoff | RelayToCounselor | CloseHandoff)
+        for e in effects
+    ):
+        return False
+    return sum(isinstance(e, ScheduleCheckin | CancelCheckins) for e in effects) <= 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +656,8 @@ class _TurnJob:
     """The replies as JSON, in order."""
     milestones_sig: str
     counselor_chats: tuple[int, ...] = ()
+    batchable: bool = True
+    """Its writes can share the group's executemany calls (see `_batchable`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,418 +667,519 @@ class _Prior:
     version: int | None
     pending: str | None
     milestones_sig: str | None
+    has_pending_checkin: bool = False
+    has_unanswered_prompt: bool = True
 
 
-# ---- the writer thread ------------------------------------------------------------------------
+# ---- the writer task ------------------------------------------------------------------------
+
+
+def _future() -> asyncio.Future[Any]:
+    return asyncio.get_running_loop().create_future()
 
 
 @dataclass(slots=True)
 class _Call:
     """One call waiting for the writer, and where its outcome goes."""
 
-    fn: Callable[[], Any]
     future: asyncio.Future[Any]
-    loop: asyncio.AbstractEventLoop
-    grouped: bool
 
 
-class _DbThread:
-    """The one thread that uses the connection: runs calls in arrival order, grouped."""
+@dataclass(slots=True)
+class _TurnCall(_Call):
+    """commit_turn: batched with the group's other turns where it can be."""
 
-    def __init__(self, name: str, idle: tuple[float, Callable[[], None]] | None = None) -> None:
-        self._idle = idle
-        """(seconds, fn): run fn whenever that long passes without a call."""
-        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
-        self.conn: sqlite3.Connection | None = None
-        """Set once the database is open; grouped calls need it."""
-        self.after_commit: Callable[[], None] | None = None
-        """Run on the writer thread after each group's COMMIT (outside any transaction)."""
-        self._thread = threading.Thread(target=self._run, name=name)
-        self._thread.daemon = True
-        self._thread.start()
+    job: _TurnJob
 
-    async def call(self, fn: Callable[[], T], *, grouped: bool = True) -> T:
-        """Run `fn` on the writer thread; grouped calls share a transaction, each atomic."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Call(fn, future, loop, grouped))
-        return await future
 
-    def stop(self) -> None:
-        """Finish the queued calls and end the thread (blocking: call it from a thread)."""
-        self._queue.put(None)
-        self._thread.join()
+@dataclass(slots=True)
+class _SettleCall(_Call):
+    """mark_sent: batched with the group's other sent messages."""
 
-    def _run(self) -> None:
-        carry: list[_Call | None] = []  # what ended the last group: an ungrouped call, or stop
+    outbox_id: int
+    sent_at: int
+    message_id: int | None
+
+
+@dataclass(slots=True)
+class _FnCall(_Call):
+    """Any other operation: its own statements, in a savepoint of the group (or, `solo`,
+    outside any transaction)."""
+
+    fn: Callable[[], Awaitable[Any]]
+    solo: bool = False
+
+
+Outcome = tuple[Any, bool]
+"""(result, False) or (exception, True)."""
+
+
+class _Writer:
+    """The one task that writes: takes the calls waiting at one moment, saves them in one
+    transaction (group commit), and only then tells each caller its outcome."""
+
+    def __init__(self, db: _Database) -> None:
+        self._db = db
+        self._queue: asyncio.Queue[_Call | None] = asyncio.Queue()
+        self._task = asyncio.create_task(self._loop(), name="pathways-db-writer")
+
+    async def submit(self, call: _Call) -> Any:
+        """Queue a call and wait for its outcome (the caller giving up does not undo it)."""
+        if self._task.done():
+            raise StoreError("the store is closed")
+        self._queue.put_nowait(call)
+        return await call.future
+
+    async def stop(self) -> None:
+        """Finish the queued calls and end the task."""
+        self._queue.put_nowait(None)
+        await asyncio.shield(self._task)
+
+    async def _loop(self) -> None:
+        carry: list[_Call | None] = []  # what ended the last group: a solo call, or stop
         while True:
-            call = carry.pop() if carry else self._next()
+            call = carry.pop() if carry else await self._queue.get()
             if call is None:
                 return
-            if not call.grouped:
-                self._solo(call)
+            if isinstance(call, _FnCall) and call.solo:
+                _settle(call, await _outcome(call.fn()))
                 continue
             group = [call]
-            while len(group) < MAX_GROUP and not carry:
+            while len(group) < MAX_GROUP:
                 try:
                     nxt = self._queue.get_nowait()
-                except queue.Empty:
+                except asyncio.QueueEmpty:
                     break
-                if nxt is not None and nxt.grouped:
-                    group.append(nxt)
-                else:
+                if nxt is None or (isinstance(nxt, _FnCall) and nxt.solo):
                     carry.append(nxt)
-            self._group(group)
+                    break
+                group.append(nxt)
+            await self._group(group)
 
-    def _next(self) -> _Call | None:
-        """The next call (None: stop), running the idle hook while waiting for it."""
-        if self._idle is None:
-            return self._queue.get()
-        seconds, hook = self._idle
-        while True:
-            with suppress(queue.Empty):
-                return self._queue.get(timeout=seconds)
-            hook()
-
-    def _solo(self, call: _Call) -> None:
-        """An ungrouped call (open, close): runs outside any transaction of ours."""
-        try:
-            result = call.fn()
-        except BaseException as exc:  # handed to the caller
-            _settle(call, exc, failed=True)
-            return
-        _settle(call, result, failed=False)
-
-    def _group(self, group: list[_Call]) -> None:
-        """Run calls in one transaction, each in a savepoint; settle them after COMMIT."""
-        conn = self.conn
-        if conn is None:
-            for call in group:
-                _settle(call, StoreError("the database is not open"), failed=True)
+    async def _group(self, group: list[_Call]) -> None:
+        """BEGIN, the calls, COMMIT; settle each caller after COMMIT (or all with the error)."""
+        conn = self._db.conn
+        lone = group[0]
+        if len(group) == 1 and isinstance(lone, _SettleCall) and _batched(lone, self._db.ephemeral):
+            # One statement is its own transaction: no BEGIN and COMMIT to send.
+            _settle(lone, await _outcome(self._db.batch(group)))
             return
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            outcomes = [_in_savepoint(conn, call.fn) for call in group]
-            conn.execute("COMMIT")
+            await conn.execute("BEGIN IMMEDIATE")
+            outcomes = await self._db.run_group(group)
+            await conn.execute("COMMIT")
         except BaseException as exc:  # nothing of the group was saved: every caller hears so
             if conn.in_transaction:
                 with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            outcomes = [(exc, True)] * len(group)
-        else:
-            if self.after_commit is not None:
-                try:
-                    self.after_commit()
-                except sqlite3.Error:
-                    log.warning("after-commit housekeeping failed; retried later", exc_info=True)
-        for call, (value, failed) in zip(group, outcomes, strict=True):
-            _settle(call, value, failed=failed)
-
-
-def _in_savepoint(conn: sqlite3.Connection, fn: Callable[[], Any]) -> tuple[Any, bool]:
-    """(result, False), or (exception, True) with the call's writes undone."""
-    conn.execute("SAVEPOINT call")
-    try:
-        result = fn()
-    except BaseException as exc:  # handed to the caller
-        conn.execute("ROLLBACK TO call")
-        conn.execute("RELEASE call")
-        return exc, True
-    conn.execute("RELEASE call")
-    return result, False
-
-
-def _settle(call: _Call, value: Any, *, failed: bool) -> None:
-    """Hand an outcome to the caller's event loop (unless the caller gave up waiting)."""
-
-    def deliver() -> None:
-        if call.future.done():
+                    await conn.execute("ROLLBACK")
+            for call in group:
+                _settle(call, (exc, True))
+            if not isinstance(exc, Exception):
+                raise
             return
-        if failed:
-            call.future.set_exception(value)
-        else:
-            call.future.set_result(value)
+        try:
+            await self._db.after_commit()
+        except sqlite3.Error:
+            log.warning("after-commit housekeeping failed; retried later", exc_info=True)
+        for call, outcome in zip(group, outcomes, strict=True):
+            _settle(call, outcome)
 
-    with suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
-        call.loop.call_soon_threadsafe(deliver)
+
+async def _outcome(work: Awaitable[Any]) -> Outcome:
+    try:
+        return await work, False
+    except Exception as exc:  # handed to the caller
+        return exc, True
 
 
-# ---- the synchronous core (runs only on the writer thread) ----------------------------------
+def _settle(call: _Call, outcome: Outcome) -> None:
+    """Hand an outcome to the caller (unless the caller gave up waiting)."""
+    if call.future.done():
+        return
+    value, failed = outcome
+    if failed:
+        call.future.set_exception(value)
+    else:
+        call.future.set_result(value)
+
+
+# ---- the writer connection ------------------------------------------------------------------
 
 
 class _Database:
-    """The connection and every operation on it. The writer wraps each call in a savepoint
-    of its group's transaction; only `migrate` manages transactions itself."""
+    """The writer connection and every operation on it. The writer task wraps the calls of a
+    group in one transaction; only `migrate` manages transactions itself."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self.last_prune: int | None = None
         self.scrub_due = False
         """A person's rows were deleted: empty the WAL (it still holds their old pages)."""
+        self.ephemeral: set[int] = set()
+        """Outbox ids of /forget goodbyes (deleted once sent): every other sent row is only
+        marked, so the group marks them all in one executemany."""
 
     @classmethod
-    def open(cls, path: str, migrations: Sequence[Migration]) -> _Database:
+    async def open(cls, path: str, migrations: Sequence[Migration]) -> _Database:
         """Connect, check the file, configure and migrate."""
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = await _connect(path)
         try:
             try:
-                _configure(conn)
+                await _configure(conn)
                 if path != ":memory:":
-                    quick_check(conn, path)
+                    await quick_check(conn, path)
             except sqlite3.DatabaseError as exc:
                 if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                     raise
                 raise DatabaseDamaged(damaged_message(path, str(exc))) from None
             db = cls(conn)
-            db.migrate(migrations)
+            await db.migrate(migrations)
+            rows = await conn.execute_fetchall("SELECT id FROM outbox WHERE ephemeral = 1")
+            db.ephemeral = {int(r[0]) for r in rows}
         except BaseException:
-            conn.close()
+            await conn.close()
             raise
         return db
 
-    def after_commit(self) -> None:
+    async def after_commit(self) -> None:
         """After a /forget (or a goodbye leaving): copy the WAL into the file and truncate it,
         so the person's old page images do not linger there (secure_delete zeroes the file's
         own freed space)."""
         if not self.scrub_due:
             return
-        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        self.scrub_due = bool(busy)  # a reader was in the way: try again after the next commit
+        rows = list(await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        self.scrub_due = bool(rows[0][0])  # a reader was in the way: again after the next commit
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Close the connection."""
-        self.conn.close()
+        await self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. IMMEDIATE takes the write
-        lock up front, so a transaction never fails half-way on a lock upgrade."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
+    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
+        """One statement."""
+        return await self.conn.execute(sql, params)
 
-    def all(self, sql: str, params: Params = ()) -> list[Row]:
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
         """Every row of a query, as tuples."""
-        return _all_rows(self.conn, sql, params)
+        return await _all_rows(self.conn, sql, params)
 
-    def one(self, sql: str, params: Params = ()) -> Row | None:
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
-        row = self.conn.execute(sql, params).fetchone()
-        return None if row is None else tuple(row)
+        rows = await self.all(sql, params)
+        return rows[0] if rows else None
 
-    def write(self, *steps: tuple[str, Params]) -> int:
+    async def write(self, *steps: tuple[str, Params]) -> int:
         """Run (sql, params) steps; returns the last step's rowcount."""
         changed = 0
         for sql, params in steps:
-            changed = self.conn.execute(sql, params).rowcount
+            changed = (await self.conn.execute(sql, params)).rowcount
         return changed
 
-    def settle_outbox(self, outbox_id: int, update: tuple[str, Params]) -> None:
+    async def settle_outbox(self, outbox_id: int, update: tuple[str, Params]) -> None:
         """A message is done with: a /forget goodbye is deleted (it is the last trace of the
         person's chat id), any other row gets `update`."""
-        if self.conn.execute(
+        deleted = await self.conn.execute(
             "DELETE FROM outbox WHERE id = ? AND ephemeral = 1", (outbox_id,)
-        ).rowcount:
+        )
+        if deleted.rowcount:
+            self.ephemeral.discard(outbox_id)
             self.scrub_due = True
             return
-        self.write(update)
+        await self.write(update)
 
     # ---- schema -------------------------------------------------------------------------
 
-    def schema_version(self) -> int:
+    async def schema_version(self) -> int:
         """The highest migration applied (0 for a new file)."""
-        row = self.one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        row = await self.one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
         return int(row[0]) if row else 0
 
-    def migrate(self, migrations: Sequence[Migration]) -> None:
+    async def migrate(self, migrations: Sequence[Migration]) -> None:
         """Apply each migration newer than the database, one transaction each, in order."""
-        self.conn.execute(
+        await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
         )
         newest = max((m.version for m in migrations), default=0)
-        current = self.schema_version()
+        current = await self.schema_version()
         if current > newest:
             raise StoreError(f"database schema {current} is newer than this bot ({newest})")
         for migration in migrations:
-            with self.transaction():
-                if self.schema_version() >= migration.version:
-                    continue  # already there (or another process applied it meanwhile)
-                for statement in split_statements(migration.sql):
-                    self.conn.execute(statement)
-                self.conn.execute(
-                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, int(time.time())),
-                )
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if await self.schema_version() < migration.version:
+                    for statement in split_statements(migration.sql):
+                        await self.conn.execute(statement)
+                    await self.conn.execute(
+                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                        (migration.version, migration.name, int(time.time())),
+                    )
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                raise
 
-    # ---- reads --------------------------------------------------------------------------
+    # ---- a group ------------------------------------------------------------------------
 
-    def state_json(self, user_id: int) -> str | None:
-        """The user's state as stored."""
-        row = self.one("SELECT state_json FROM users WHERE user_id = ?", (user_id,))
-        return None if row is None else str(row[0])
+    async def run_group(self, group: Sequence[_Call]) -> list[Outcome]:
+        """Every call of a group, inside its transaction, in arrival order; runs of turns
+        and sent marks go together in one batch (one executemany per table), a turn of a
+        user already in the batch starts the next batch, any other call runs on its own."""
+        plan = _plan(group, self.ephemeral)
+        if len(plan) == 1 and _batched(group[0], self.ephemeral):
+            # The usual group, one batch: no savepoint; if it fails as a whole, the group
+            # starts again with each call on its own.
+            try:
+                return await self.batch(list(group))
+            except Exception:
+                await self.conn.execute("ROLLBACK")
+                await self.conn.execute("BEGIN IMMEDIATE")
+                return [await self.in_savepoint(call) for call in group]
+        outcomes: list[Outcome] = []
+        for segment in plan:
+            calls = [group[i] for i in segment]
+            if len(calls) == 1 and not _batched(calls[0], self.ephemeral):
+                outcomes.append(await self.in_savepoint(calls[0]))
+            else:
+                outcomes.extend(await self.run_batch(calls))
+        return outcomes
 
-    def is_processed(self, update_id: int) -> bool:
-        """True when the update id is recorded."""
-        sql = "SELECT 1 FROM processed_updates WHERE update_id = ?"
-        return self.one(sql, (update_id,)) is not None
+    async def run_batch(self, calls: list[_Call]) -> list[Outcome]:
+        """A batch in a savepoint; if it fails as a whole (a full disk, a broken row), it is
+        undone and each of its calls runs alone, so only the calls that fail fail."""
+        await self.conn.execute("SAVEPOINT batch")
+        try:
+            outcomes = await self.batch(calls)
+        except Exception:
+            await self.conn.execute("ROLLBACK TO batch")
+            await self.conn.execute("RELEASE batch")
+            return [await self.in_savepoint(call) for call in calls]
+        await self.conn.execute("RELEASE batch")
+        return outcomes
 
-    def pending_outbox(self, limit: int, after: int = 0) -> list[OutboxRow]:
-        """Unsent, not dropped, id above `after`, oldest first."""
-        rows = self.all(
-            f"SELECT {OUTBOX_COLUMNS} FROM outbox"
-            " WHERE sent_at IS NULL AND dropped_at IS NULL AND id > ? ORDER BY id LIMIT ?",
-            (after, limit),
-        )
-        return [_outbox_row(r) for r in rows]
+    async def in_savepoint(self, call: _Call) -> Outcome:
+        """One call on its own: its writes undone if it fails."""
+        await self.conn.execute("SAVEPOINT call")
+        outcome = await _outcome(self.run_one(call))
+        if outcome[1]:
+            await self.conn.execute("ROLLBACK TO call")
+        await self.conn.execute("RELEASE call")
+        return outcome
 
-    def live_checkins(self, user_id: int) -> list[CheckinRow]:
-        """The user's pending or claimed check-ins."""
-        rows = self.all(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
-            " WHERE c.user_id = ? AND c.status IN ('pending', 'claimed') ORDER BY c.due_at",
-            (user_id,),
-        )
-        return [_checkin_row(r) for r in rows]
+    async def run_one(self, call: _Call) -> Any:
+        """One call, statement by statement."""
+        if isinstance(call, _TurnCall):
+            return await self.commit_turn(call.job)
+        if isinstance(call, _SettleCall):
+            update = "UPDATE outbox SET sent_at = ?, telegram_message_id = ? WHERE id = ?"
+            return await self.settle_outbox(
+                call.outbox_id, (update, (call.sent_at, call.message_id, call.outbox_id))
+            )
+        assert isinstance(call, _FnCall)
+        return await call.fn()
+
+    async def batch(self, calls: list[_Call]) -> list[Outcome]:
+        """Turns and sent marks together: one SELECT for the turns' checks, then one
+        executemany per table."""
+        turns = [c for c in calls if isinstance(c, _TurnCall)]
+        settles = [c for c in calls if isinstance(c, _SettleCall)]
+        done: dict[int, Outcome] = {}
+        if turns:
+            outcomes = await self.commit_turns([c.job for c in turns])
+            for turn, outcome in zip(turns, outcomes, strict=True):
+                done[id(turn)] = outcome
+        if settles:
+            await self.conn.executemany(
+                "UPDATE outbox SET sent_at = ?, telegram_message_id = ? WHERE id = ?",
+                [(c.sent_at, c.message_id, c.outbox_id) for c in settles],
+            )
+            for settle in settles:
+                done[id(settle)] = (None, False)
+        return [done[id(c)] for c in calls]
 
     # ---- the turn -----------------------------------------------------------------------
 
-    def commit_turn(self, job: _TurnJob) -> list[OutboxRow]:
-        """Every write of a turn (see Store.commit_turn)."""
-        seen, checkin, version, pending, sig = self.one(
+    async def commit_turn(self, job: _TurnJob) -> list[OutboxRow]:
+        """Every write of one turn, statement by statement (see Store.commit_turn)."""
+        seen, checkin, version, pending, sig = await self.one(
             TURN_CHECKS, (job.update_id, job.checkin_id, job.user_id, job.user_id)
         ) or (None, None, None, None, None)
         if seen is not None or (job.checkin_id is not None and checkin != "claimed"):
             return []
         if any(isinstance(e, ForgetUser) for e in job.turn.effects):
-            rows = self.forget(job)
+            rows = await self.forget(job)
         else:
-            rows = self.write_turn(job, _Prior(version, pending, sig))
+            rows = await self.write_turn(job, _Prior(version, pending, sig))
         if job.update_id is not None:
-            self.conn.execute(
+            await self.conn.execute(
                 "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)",
                 (job.update_id, job.at),
             )
-        if self.last_prune is None or job.at - self.last_prune >= PRUNE_EVERY_SECONDS:
-            self.prune(job.at)
+        await self.prune_if_due(job.at)
         return rows
 
-    def write_turn(self, job: _TurnJob, prior: _Prior) -> list[OutboxRow]:
-        """State, history, check-in, effects and replies of an ordinary turn."""
-        state, stored = job.turn.state, prior.version
-        if stored is not None and state.version < stored:
-            raise StaleStateError(
-                f"user {job.user_id}: turn state version {state.version} is older than the"
-                f" stored {stored}"
+    async def commit_turns(self, jobs: list[_TurnJob]) -> list[Outcome]:
+        """Ordinary turns of different users, in one executemany per table; each outcome is
+        its rows, [] (already processed / no longer claimed) or a StaleStateError."""
+        checks = await self.all(
+            TURNS_CHECKS, (json.dumps([[j.user_id, j.update_id, j.checkin_id] for j in jobs]),)
+        )
+        outcomes: list[Outcome | None] = []
+        writes: list[tuple[_TurnJob, _Prior]] = []
+        last_outbox_id = int(checks[0][-1])
+        for job, (seen, checkin, version, pending, sig, has_pending, unanswered, _) in zip(
+            jobs, checks, strict=True
+        ):
+            if seen is not None or (job.checkin_id is not None and checkin != "claimed"):
+                outcomes.append(([], False))
+                continue
+            try:
+                _check_version(job, version)
+            except StaleStateError as exc:
+                outcomes.append((exc, True))
+                continue
+            prior = _Prior(version, pending, sig, bool(has_pending), bool(unanswered))
+            writes.append((job, prior))
+            outcomes.append(None)  # its rows, once written
+        written = iter(await self.write_turns(writes, last_outbox_id))
+        return [(next(written), False) if o is None else o for o in outcomes]
+
+    async def write_turns(
+        self, writes: list[tuple[_TurnJob, _Prior]], last_outbox_id: int
+    ) -> list[list[OutboxRow]]:
+        """The writes of ordinary turns: one executemany per table, in the order one turn
+        writes them (state, milestones, history, check-ins, outbox, update id)."""
+        if not writes:
+            return []
+        execute_many = self.conn.executemany
+        await execute_many(
+            UPSERT_USER, [_user_params(j, reactivate=j.checkin_id is None) for j, _ in writes]
+        )
+        changed = [j for j, prior in writes if j.milestones_sig != prior.milestones_sig]
+        if changed:
+            await execute_many(
+                "DELETE FROM milestones WHERE user_id = ?", [(j.user_id,) for j in changed]
             )
-        self.save_state(job, reactivate=job.checkin_id is None)
+            milestones = [row for j in changed for row in _milestone_params(j)]
+            if milestones:
+                await execute_many(INSERT_MILESTONE, milestones)
+        answers = [
+            (j.user_id, j.at, prior.pending, j.user_text)
+            for j, prior in writes
+            if j.user_text is not None
+        ]
+        if answers:
+            await execute_many(INSERT_ANSWER, answers)
+        closed = [(j.at, bool(j.turn.replies), j.checkin_id) for j, _ in writes if j.checkin_id]
+        if closed:
+            await execute_many(CLOSE_CHECKIN, closed)
+        answered = [
+            (j.at, j.user_id)
+            for j, prior in writes
+            if j.checkin_id is None and prior.has_unanswered_prompt
+        ]
+        if answered:
+            await execute_many(ANSWER_CHECKINS, answered)
+        moved, cancelled, added = [], [], []
+        for job, prior in writes:
+            for effect in job.turn.effects:
+                if isinstance(effect, ScheduleCheckin):
+                    values = _checkin_values(job, effect)
+                    if prior.has_pending_checkin:
+                        moved.append((*values, job.user_id))
+                    else:
+                        cancelled.append((job.user_id,))
+                        added.append((job.user_id, *values))
+                elif isinstance(effect, CancelCheckins):
+                    cancelled.append((job.user_id,))
+        for sql, params in (
+            (RESCHEDULE_PENDING, moved),
+            (CANCEL_LIVE_CHECKINS, cancelled),
+            (INSERT_CHECKIN, added),
+        ):
+            if params:
+                await execute_many(sql, params)
+        outbox = []
+        for job, prior in writes:
+            for payload, key in zip(job.payloads, _reply_keys(job, prior.version), strict=True):
+                outbox.append((job, payload, key))
+        rows: dict[int, list[OutboxRow]] = {id(j): [] for j, _ in writes}
+        if outbox:
+            await execute_many(
+                INSERT_OUTBOX,
+                [(j.user_id, j.chat_id, p, k, j.at, False, None) for j, p, k in outbox],
+            )
+            # The group holds the write lock and outbox ids are AUTOINCREMENT: the rows of
+            # one executemany get consecutive ids, after the last one given before it.
+            first = last_outbox_id + 1
+            for n, (job, payload, key) in enumerate(outbox):
+                row = OutboxRow(
+                    first + n,
+                    job.user_id,
+                    job.chat_id,
+                    json.loads(payload),
+                    key,
+                    from_epoch(job.at),
+                )
+                rows[id(job)].append(row)
+        processed = [(j.update_id, j.at) for j, _ in writes if j.update_id is not None]
+        if processed:
+            await execute_many(INSERT_PROCESSED, processed)
+        await self.prune_if_due(max(j.at for j, _ in writes))
+        return [rows[id(j)] for j, _ in writes]
+
+    async def write_turn(self, job: _TurnJob, prior: _Prior) -> list[OutboxRow]:
+        """State, history, check-in, effects and replies of an ordinary turn, one by one."""
+        _check_version(job, prior.version)
+        await self.conn.execute(UPSERT_USER, _user_params(job, reactivate=job.checkin_id is None))
         if job.milestones_sig != prior.milestones_sig:
-            self.save_milestones(job)
+            await self.conn.execute("DELETE FROM milestones WHERE user_id = ?", (job.user_id,))
+            await self.conn.executemany(INSERT_MILESTONE, _milestone_params(job))
         if job.user_text is not None:
-            self.conn.execute(
-                "INSERT INTO answers (user_id, at, pending, text) VALUES (?, ?, ?, ?)",
-                (job.user_id, job.at, prior.pending, job.user_text),
+            await self.conn.execute(
+                INSERT_ANSWER, (job.user_id, job.at, prior.pending, job.user_text)
             )
-        self.close_checkin(job)
-        for effect in job.turn.effects:
-            self.apply_effect(job, effect)
-        # A turn that keeps the version (the engine apologising for its own failure) still
-        # sends its replies: their keys get a unique suffix instead of clashing.
-        suffix = "" if stored is None or state.version > stored else f":{uuid.uuid4().hex}"
-        keys = [f"{job.user_id}:{state.version}:{i}{suffix}" for i in range(len(job.payloads))]
-        return self.insert_outbox(job.user_id, job.chat_id, job.payloads, keys, job.at)
-
-    def save_state(self, job: _TurnJob, *, reactivate: bool) -> None:
-        """Upsert the user row: the state JSON and its denormalised columns."""
-        s, uid = job.turn.state, job.user_id
-        self.conn.execute(
-            UPSERT_USER,
-            (
-                uid,
-                job.chat_id,
-                job.state_json,
-                s.version,
-                str(s.phase),
-                str(s.status),
-                s.pending,
-                s.pathway_id,
-                s.entry_step,
-                s.referral,
-                s.cadence_days,
-                len(s.milestones),
-                sum(1 for m in s.milestones if m.done),
-                _iso(s.started_on),
-                _iso(s.plan_made_on),
-                None if s.last_seen is None else _utc_epoch(s.last_seen),
-                job.milestones_sig,
-                job.at,
-                job.at,
-                reactivate,
-                reactivate,
-            ),
-        )
-
-    def save_milestones(self, job: _TurnJob) -> None:
-        """Rewrite the user's milestone rows (only when the plan's milestones changed)."""
-        s, uid = job.turn.state, job.user_id
-        self.conn.execute("DELETE FROM milestones WHERE user_id = ?", (uid,))
-        self.conn.executemany(
-            INSERT_MILESTONE,
-            [
-                (uid, i, m.id, m.title, m.step, m.target.isoformat(), _iso(m.done_on))
-                for i, m in enumerate(s.milestones)
-            ],
-        )
-
-    def close_checkin(self, job: _TurnJob) -> None:
-        """A check-in turn completes its claim; a user's own turn answers any sent prompt."""
         if job.checkin_id is not None:
-            self.conn.execute(
-                "UPDATE checkins SET status = 'done', done_at = ?, prompted = ? WHERE id = ?",
-                (job.at, bool(job.turn.replies), job.checkin_id),
-            )
+            await self.conn.execute(CLOSE_CHECKIN, (job.at, bool(job.turn.replies), job.checkin_id))
         else:
-            self.conn.execute(
-                "UPDATE checkins SET answered_at = ?"
-                " WHERE user_id = ? AND status = 'done' AND answered_at IS NULL",
-                (job.at, job.user_id),
-            )
+            await self.conn.execute(ANSWER_CHECKINS, (job.at, job.user_id))
+        for effect in job.turn.effects:
+            await self.apply_effect(job, effect)
+        keys = _reply_keys(job, prior.version)
+        return await self.insert_outbox(job.user_id, job.chat_id, job.payloads, keys, job.at)
 
-    def apply_effect(self, job: _TurnJob, effect: Effect) -> None:
+    async def apply_effect(self, job: _TurnJob, effect: Effect) -> None:
         """One effect of a turn (ForgetUser is handled before, on its own)."""
-        user_id, attempt, at = job.user_id, job.turn.state.unanswered, job.at
+        user_id = job.user_id
         if isinstance(effect, ScheduleCheckin):
-            values = (_utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, at)
+            values = _checkin_values(job, effect)
             # The pending check-in (at most one) is moved in place: one index entry changes.
             # Else a claimed one (its prompt not yet committed) is superseded by a new row.
-            if self.conn.execute(RESCHEDULE_PENDING, (*values, user_id)).rowcount == 0:
-                self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
-                self.conn.execute(INSERT_CHECKIN, (user_id, *values))
+            moved = await self.conn.execute(RESCHEDULE_PENDING, (*values, user_id))
+            if moved.rowcount == 0:
+                await self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
+                await self.conn.execute(INSERT_CHECKIN, (user_id, *values))
         elif isinstance(effect, CancelCheckins):
-            self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
+            await self.conn.execute(CANCEL_LIVE_CHECKINS, (user_id,))
         elif isinstance(effect, RequestHandoff | RelayToCounselor | CloseHandoff):
-            self.apply_handoff(job, effect)
+            await self.apply_handoff(job, effect)
 
-    def apply_handoff(
+    async def apply_handoff(
         self, job: _TurnJob, effect: RequestHandoff | RelayToCounselor | CloseHandoff
     ) -> None:
         """Open, relay to or close the user's handoff, and queue the counselor chats' message."""
-        found = self.one(
+        found = await self.one(
             "SELECT id FROM handoffs WHERE user_id = ? AND status = 'open' ORDER BY id DESC",
             (job.user_id,),
         )
         case = None if found is None else int(found[0])
         if isinstance(effect, RequestHandoff):
             if case is None:
-                case = self.conn.execute(
+                inserted = await self.conn.execute(
                     "INSERT INTO handoffs (user_id, summary, created_at) VALUES (?, ?, ?)",
                     (job.user_id, effect.summary, job.at),
-                ).lastrowid
+                )
+                case = inserted.lastrowid
             assert case is not None
             text = notices.request(case, effect.summary)
         elif case is None:
@@ -998,7 +1187,7 @@ class _Database:
         elif isinstance(effect, RelayToCounselor):
             text = notices.relay(case, effect.text)
         else:
-            self.conn.execute(
+            await self.conn.execute(
                 "UPDATE handoffs SET status = 'closed', closed_at = ? WHERE id = ?", (job.at, case)
             )
             text = notices.closed(case, by_user=effect.by_user)
@@ -1006,26 +1195,28 @@ class _Database:
         kind = type(effect).__name__
         for chat in job.counselor_chats:
             key = f"handoff:{case}:{job.turn.state.version}:{kind}:{chat}"
-            self.insert_outbox(None, chat, (payload,), (key,), job.at, handoff_id=case)
+            await self.insert_outbox(None, chat, (payload,), (key,), job.at, handoff_id=case)
 
-    def forget(self, job: _TurnJob) -> list[OutboxRow]:
+    async def forget(self, job: _TurnJob) -> list[OutboxRow]:
         """Delete every row about the user; queue the goodbye tied to no user, kept until sent."""
-        self.delete_user(job.user_id)
+        await self.delete_user(job.user_id)
         batch = uuid.uuid4().hex
         keys = [f"forget:{batch}:{i}" for i in range(len(job.payloads))]
-        return self.insert_outbox(None, job.chat_id, job.payloads, keys, job.at, ephemeral=True)
+        return await self.insert_outbox(
+            None, job.chat_id, job.payloads, keys, job.at, ephemeral=True
+        )
 
-    def delete_user(self, user_id: int) -> None:
+    async def delete_user(self, user_id: int) -> None:
         """Every row about the user, and the messages about them sent to counselors."""
-        self.conn.execute(
+        await self.conn.execute(
             "DELETE FROM outbox WHERE handoff_id IN (SELECT id FROM handoffs WHERE user_id = ?)",
             (user_id,),
         )
         for table in (*USER_TABLES, "users"):
-            self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            await self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         self.scrub_due = True
 
-    def insert_outbox(
+    async def insert_outbox(
         self,
         user_id: int | None,
         chat_id: int,
@@ -1039,146 +1230,263 @@ class _Database:
         """One outbox row per reply (as JSON), in order."""
         rows = []
         for payload_json, key in zip(payloads, keys, strict=True):
-            cursor = self.conn.execute(
+            cursor = await self.conn.execute(
                 INSERT_OUTBOX, (user_id, chat_id, payload_json, key, at, ephemeral, handoff_id)
             )
             assert cursor.lastrowid is not None
+            if ephemeral:
+                self.ephemeral.add(cursor.lastrowid)
             payload = json.loads(payload_json)  # lists, not tuples: the shape a re-read has
             rows.append(OutboxRow(cursor.lastrowid, user_id, chat_id, payload, key, from_epoch(at)))
         return rows
 
-    def enqueue(
+    async def enqueue(
         self, user_id: int | None, chat_id: int, reply: Reply, key: str, at: int
     ) -> OutboxRow | None:
         """One message outside a turn, unless its dedup key is already queued."""
-        if self.one("SELECT 1 FROM outbox WHERE dedup_key = ?", (key,)) is not None:
+        if await self.one("SELECT 1 FROM outbox WHERE dedup_key = ?", (key,)) is not None:
             return None
         payload = json.dumps(reply.to_dict(), ensure_ascii=False)
-        return self.insert_outbox(user_id, chat_id, (payload,), (key,), at)[0]
+        return (await self.insert_outbox(user_id, chat_id, (payload,), (key,), at))[0]
 
     # ---- check-ins and housekeeping -----------------------------------------------------
 
-    def claim_due_checkins(self, at: int, limit: int) -> list[CheckinRow]:
+    async def claim_due_checkins(self, at: int, limit: int) -> list[CheckinRow]:
         """Pending and due -> claimed, oldest first."""
-        rows = self.all(
+        rows = await self.all(
             f"SELECT {CHECKIN_COLUMNS} FROM checkins c JOIN users u USING (user_id)"
             " WHERE c.status = 'pending' AND c.due_at <= ? ORDER BY c.due_at, c.id LIMIT ?",
             (at, limit),
         )
-        self.conn.executemany(
-            "UPDATE checkins SET status = 'claimed', claimed_at = ?, claims = claims + 1"
-            " WHERE id = ?",
-            [(at, r[0]) for r in rows],
-        )
+        if rows:
+            await self.conn.executemany(
+                "UPDATE checkins SET status = 'claimed', claimed_at = ?, claims = claims + 1"
+                " WHERE id = ?",
+                [(at, r[0]) for r in rows],
+            )
         return [_checkin_row(r, claimed_at=at) for r in rows]
 
-    def prune(self, at: int) -> int:
+    async def prune_if_due(self, at: int) -> None:
+        """Prune at most once an hour (from inside a turn's transaction)."""
+        if self.last_prune is None or at - self.last_prune >= PRUNE_EVERY_SECONDS:
+            await self.prune(at)
+
+    async def prune(self, at: int) -> int:
         """Delete processed update ids older than a day."""
         self.last_prune = at
         sql = "DELETE FROM processed_updates WHERE at < ?"
-        return self.conn.execute(sql, (at - PROCESSED_KEEP_SECONDS,)).rowcount
+        return (await self.conn.execute(sql, (at - PROCESSED_KEEP_SECONDS,))).rowcount
+
+
+def _batched(call: _Call, ephemeral: set[int]) -> bool:
+    """Whether a call can share a batch: an ordinary turn, or a sent mark of an ordinary row
+    (a /forget goodbye is deleted when sent, on its own)."""
+    if isinstance(call, _SettleCall):
+        return call.outbox_id not in ephemeral
+    return isinstance(call, _TurnCall) and call.job.batchable
+
+
+def _plan(group: Sequence[_Call], ephemeral: set[int]) -> list[list[int]]:
+    """A group cut into segments run in order: batches (a turn of a user or an update id
+    already in the batch starts the next one) and single calls that cannot be batched."""
+    plan: list[list[int]] = []
+    batch: list[int] = []
+    users: set[int] = set()
+    updates: set[int | None] = set()
+    for i, call in enumerate(group):
+        if not _batched(call, ephemeral):
+            if batch:
+                plan.append(batch)
+            plan.append([i])
+            batch, users, updates = [], set(), set()
+            continue
+        if isinstance(call, _TurnCall):
+            job = call.job
+            if job.user_id in users or (job.update_id is not None and job.update_id in updates):
+                plan.append(batch)
+                batch, users, updates = [], set(), set()
+            users.add(job.user_id)
+            updates.add(job.update_id)
+        batch.append(i)
+    if batch:
+        plan.append(batch)
+    return plan
+
+
+def _check_version(job: _TurnJob, stored: int | None) -> None:
+    if stored is not None and job.turn.state.version < stored:
+        raise StaleStateError(
+            f"user {job.user_id}: turn state version {job.turn.state.version} is older than the"
+            f" stored {stored}"
+        )
+
+
+def _reply_keys(job: _TurnJob, stored: int | None) -> list[str]:
+    """The replies' dedup keys. A turn that keeps the version (the engine apologising for its
+    own failure) still sends its replies: their keys get a unique suffix instead of clashing."""
+    version = job.turn.state.version
+    suffix = "" if stored is None or version > stored else f":{uuid.uuid4().hex}"
+    return [f"{job.user_id}:{version}:{i}{suffix}" for i in range(len(job.payloads))]
+
+
+def _user_params(job: _TurnJob, *, reactivate: bool) -> Params:
+    """UPSERT_USER's values: the state JSON and its denormalised columns."""
+    s = job.turn.state
+    return (
+        job.user_id,
+        job.chat_id,
+        job.state_json,
+        s.version,
+        str(s.phase),
+        str(s.status),
+        s.pending,
+        s.pathway_id,
+        s.entry_step,
+        s.referral,
+        s.cadence_days,
+        len(s.milestones),
+        sum(1 for m in s.milestones if m.done),
+        _iso(s.started_on),
+        _iso(s.plan_made_on),
+        None if s.last_seen is None else _utc_epoch(s.last_seen),
+        job.milestones_sig,
+        job.at,
+        job.at,
+        reactivate,
+        reactivate,
+    )
+
+
+def _milestone_params(job: _TurnJob) -> list[Params]:
+    return [
+        (job.user_id, i, m.id, m.title, m.step, m.target.isoformat(), _iso(m.done_on))
+        for i, m in enumerate(job.turn.state.milestones)
+    ]
+
+
+def _checkin_values(job: _TurnJob, effect: ScheduleCheckin) -> Params:
+    """(due, kind, milestone, attempt, created) of a scheduled check-in."""
+    attempt = job.turn.state.unanswered
+    return (_utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, job.at)
+
+
+# ---- the read-only connections --------------------------------------------------------------
 
 
 class _Reader:
-    """A second, read-only connection on its own thread: reports, and WAL checkpoints.
+    """A second, read-only connection for loads and reports (it sees committed rows only,
+    and a long report never holds up a turn), and a third that checkpoints the WAL.
 
-    Between calls it runs a PASSIVE checkpoint a few times a second. PASSIVE never blocks the
-    writer, so copying the WAL into the database file (and its fsync) happens here, not inside
-    a user's commit: with SQLite's default, every ~60th commit paid ~25 ms for it.
+    The checkpointer runs a PASSIVE checkpoint a few times a second. PASSIVE never blocks the
+    writer, so copying the WAL into the database file (and its fsync) happens there, not
+    inside a user's commit: with SQLite's default, every ~60th commit paid ~25 ms for it.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._thread = _DbThread("pathways-db-reader", (CHECKPOINT_EVERY_SECONDS, self._checkpoint))
+    def __init__(self, conn: aiosqlite.Connection, checkpointer: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._checkpointer = checkpointer
+        self._task = asyncio.create_task(self._checkpoints(), name="pathways-db-checkpoints")
 
     @classmethod
     async def start(cls, path: Path) -> _Reader:
-        """Open the read-only connection."""
-        reader = cls(path)
-        conn = await reader._thread.call(partial(_connect_read_only, path), grouped=False)
-        reader._thread.conn = conn
-        return reader
-
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run fn(connection, *args) on the reader thread."""
-        conn = self._thread.conn
-        assert conn is not None
-        return await self._thread.call(partial(fn, conn, *args), grouped=False)
+        """Open the read-only connections."""
+        conn = await _connect_read_only(path)
+        try:
+            checkpointer = await _connect_read_only(path)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, checkpointer)
 
     async def stop(self) -> None:
-        """Close the connection and end the thread."""
-        conn = self._thread.conn
-        if conn is not None:
-            await self._thread.call(conn.close, grouped=False)
-            self._thread.conn = None
-        await asyncio.to_thread(self._thread.stop)
+        """Stop checkpointing and close both connections."""
+        self._task.cancel()
+        with suppress(asyncio.CancelledError):
+            await self._task
+        await self._checkpointer.close()
+        await self.conn.close()
 
-    def _checkpoint(self) -> None:
-        conn = self._thread.conn
-        if conn is None:
-            return
-        try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.Error:
-            log.warning("background checkpoint failed; the writer will do it", exc_info=True)
+    async def _checkpoints(self) -> None:
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
+            try:
+                await self._checkpointer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                log.warning("background checkpoint failed; the writer will do it", exc_info=True)
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
+async def _connect(path: str | Path) -> aiosqlite.Connection:
+    """An aiosqlite connection in autocommit mode (we say BEGIN and COMMIT ourselves)."""
+    conn = aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    # aiosqlite's thread is not a daemon: a bot that exits without closing the store (a
+    # crash on the way out) would hang instead of exiting and being restarted.
+    conn._thread.daemon = True
+    return await conn
+
+
+async def _connect_read_only(path: Path) -> aiosqlite.Connection:
     """A connection whose SQL cannot change data (SQLite refuses), but that may checkpoint."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute("PRAGMA query_only = ON")
+    conn = await _connect(path)
+    try:
+        await conn.execute("PRAGMA query_only = ON")
+        await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    except BaseException:
+        await conn.close()
+        raise
     return conn
 
 
-def _all_rows(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[Row]:
+async def _all_rows(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[Row]:
     """Every row of a query, as tuples."""
-    return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+    return [tuple(r) for r in await conn.execute_fetchall(sql, params)]
 
 
-def _dicts(conn: sqlite3.Connection, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+async def _dicts(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (instants as ISO text, payloads parsed)."""
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [_jsonable(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    async with conn.execute(sql, params) as cursor:
+        names = [d[0] for d in cursor.description]
+        rows = await cursor.fetchall()
+    return [_jsonable(dict(zip(names, row, strict=True))) for row in rows]
 
 
-def _export_user(conn: sqlite3.Connection, user_id: int) -> dict[str, Any]:
+async def _export_user(conn: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     """Every row about the user, JSON-ready, from one snapshot."""
     own = not conn.in_transaction  # (the writer's connection is inside its group already)
     if own:
-        conn.execute("BEGIN")
+        await conn.execute("BEGIN")
     try:
-        users = _dicts(conn, "SELECT * FROM users WHERE user_id = ?", (user_id,))
+        users = await _dicts(conn, "SELECT * FROM users WHERE user_id = ?", (user_id,))
         tables = {
-            table: _dicts(
+            table: await _dicts(
                 conn, f"SELECT * FROM {table} WHERE user_id = ? ORDER BY {order}", (user_id,)
             )
             for table, order in USER_TABLES.items()
         }
     finally:
         if own:
-            conn.execute("COMMIT")
+            await conn.execute("COMMIT")
     user = users[0] if users else None
     state = json.loads(user.pop("state_json")) if user else None
     return {"user_id": user_id, "user": user, "state": state, **tables}
 
 
-def _configure(conn: sqlite3.Connection) -> None:
+async def _configure(conn: aiosqlite.Connection) -> None:
     """Connection settings: WAL, durability level, foreign keys, cache, checkpoints."""
     # WAL: readers never block the writer, and a commit is one append to the log.
-    conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA journal_mode = WAL")
     # synchronous=NORMAL in WAL mode fsyncs at checkpoints, not at every commit. A crash of the
     # process (kill -9, an exception) loses nothing committed: the OS already has the WAL
     # pages. Only a power loss or an OS crash can lose the last few transactions, and the
     # database stays consistent either way. We accept that: Telegram then redelivers the
     # unconfirmed updates, or a user repeats one answer. FULL would cost an fsync per turn.
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}")
-    conn.execute("PRAGMA journal_size_limit = 33554432")  # shrink a grown WAL file to 32 MB
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    await conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}")
+    await conn.execute("PRAGMA journal_size_limit = 33554432")  # shrink a grown WAL to 32 MB
     # Deleted rows (a /forget) are overwritten with zeros, not left in free pages, whatever
     # the SQLite build's default is.
-    conn.execute("PRAGMA secure_delete = ON")
+    await conn.execute("PRAGMA secure_delete = ON")
 
 
 DAMAGED_HELP = (
@@ -1204,9 +1512,9 @@ def check_not_empty(path: Path | str) -> None:
         )
 
 
-def quick_check(conn: sqlite3.Connection, path: str) -> None:
+async def quick_check(conn: aiosqlite.Connection, path: str) -> None:
     """PRAGMA quick_check: raise DatabaseDamaged unless SQLite finds the file sound."""
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    rows = [str(r[0]) for r in await conn.execute_fetchall("PRAGMA quick_check")]
     if rows != ["ok"]:
         raise DatabaseDamaged(damaged_message(path, "; ".join(rows[:3])))
 
