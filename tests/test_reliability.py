@@ -145,7 +145,7 @@ async def refuse_writes(app: Application, how: str | None) -> None:
     async def apply(conn: aiosqlite.Connection) -> None:
         if how == "full":
             await conn.execute("VACUUM")
-            pages = list(await conn.execute_fetchall("PRAGMA page_count"))[0][0]
+            pages = next(iter(await conn.execute_fetchall("PRAGMA page_count")))[0]
             await conn.execute(f"PRAGMA max_page_count = {pages}")
         elif how == "read-only":
             await conn.execute("PRAGMA query_only = ON")
