@@ -14,6 +14,7 @@ from knowledge.model import (
     Area,
     Education,
     EntryNeed,
+    Gloss,
     Job,
     Knowledge,
     Pathway,
@@ -32,6 +33,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 """Where the shipped knowledge lives: process.yaml and pathways/*.yaml beside this module."""
 
 PROCESS_FILE = "process.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 PATHWAYS_DIR = "pathways"
 _DEFAULT_ORDER = 1000
 _PAY_KEYS = frozenset({"min", "max", "unit"})
@@ -65,6 +67,7 @@ _STEP_KEYS = frozenset(
         "duration_text",
         "actions",
         "entry",
+        "plain",
     }
 )
 _ENTRY_KEYS = frozenset({"need", "school", "answers", "if_not_asked", "todo", "training"})
@@ -330,6 +333,7 @@ def _step(value: object, at: _At, pathway_id: str) -> Step:
         entry=_check_entry(
             _items(fields.get("entry"), at.key("entry"), _entry_need), fields, at.key("entry")
         ),
+        plain=_text(fields["plain"], at.key("plain")) if "plain" in fields else "",
     )
 
 
@@ -451,6 +455,16 @@ def _term(value: object, at: _At) -> Term:
     )
 
 
+def _gloss(value: object, at: _At) -> Gloss:
+    """One word of jargon: how it is written (words) and what it means."""
+    keys = frozenset({"words", "meaning"})
+    fields = _mapping(value, at, keys, keys)
+    words = _texts(fields["words"], at.key("words"))
+    if not words:
+        raise at.key("words").error("expected at least one word")
+    return Gloss(words=words, meaning=_text(fields["meaning"], at.key("meaning")))
+
+
 # ---- public API -----------------------------------------------------------------------------
 
 
@@ -460,11 +474,13 @@ class LoadedFiles:
 
     process: Process
     pathway_files: tuple[tuple[str, Pathway], ...]
+    glossary: tuple[Gloss, ...] = ()
 
     @property
     def knowledge(self) -> Knowledge:
         """The knowledge the bot uses."""
-        return Knowledge(process=self.process, pathways=tuple(p for _, p in self.pathway_files))
+        pathways = tuple(p for _, p in self.pathway_files)
+        return Knowledge(process=self.process, pathways=pathways, glossary=self.glossary)
 
 
 def load_files(root: Path | None = None) -> LoadedFiles:
@@ -485,7 +501,13 @@ def load_files(root: Path | None = None) -> LoadedFiles:
                 name, "id", f"pathway id {pathway.id!r} is also used in {seen[pathway.id]}"
             )
         seen[pathway.id] = name
-    return LoadedFiles(process, tuple((name, pathway) for _, name, pathway in loaded))
+    glossary_file = base / GLOSSARY_FILE
+    glossary = (
+        _items(_read_yaml(glossary_file), _At(GLOSSARY_FILE), _gloss)
+        if glossary_file.exists()
+        else ()
+    )
+    return LoadedFiles(process, tuple((name, pathway) for _, name, pathway in loaded), glossary)
 
 
 def load_knowledge(root: Path | None = None) -> Knowledge:

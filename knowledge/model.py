@@ -188,6 +188,14 @@ class Step:
     actions: tuple[str, ...] = ()
     entry: tuple[EntryNeed, ...] = ()
     """What decides the entry step (the rest of `requirements` is shown to the person)."""
+    plain: str = ""
+    """The step in a few everyday words, from what the documents say about it ("a short
+    training, then skilled jobs"); messages say this, `title` stays for the details."""
+
+    @property
+    def name(self) -> str:
+        """What messages call the step: its plain name, or the documents' title."""
+        return self.plain or self.title
 
     @property
     def shown_requirements(self) -> tuple[str, ...]:
@@ -257,11 +265,22 @@ class Process:
 
 
 @dataclass(frozen=True, slots=True)
+class Gloss:
+    """A word of the documents' jargon and what it means, in neutral everyday words."""
+
+    words: tuple[str, ...]
+    """How the word is written in a message (the first is the one the note names)."""
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """Everything the bot knows: the process and the pathways by id."""
 
     process: Process
     pathways: tuple[Pathway, ...] = field(default_factory=tuple)
+    glossary: tuple[Gloss, ...] = ()
+    """Jargon explained the first time a message uses it (knowledge/glossary.yaml)."""
 
     def pathway(self, pathway_id: str) -> Pathway:
         """The pathway with this id."""
