@@ -23,8 +23,8 @@ from dialogs.languages import language_named, language_options
 from dialogs.matching import (
     normalize,
 )
-from dialogs.planning import ask_cadence, plan_replies
-from dialogs.selection import comparison
+from dialogs.planning import ask_cadence, show_plan
+from dialogs.selection import show_comparison
 from dialogs.state import (
     CancelCheckins,
     Command,
@@ -104,7 +104,7 @@ def progress_reply(kb: Knowledge, state: DialogState) -> Reply:
     bar = "▓" * filled + "░" * (PROGRESS_WIDTH - filled)
     done = sum(1 for m in state.milestones if m.done)
     lines = [
-        say.PROGRESS.format(step=current, total=total, title=pathway.step(current).title, bar=bar),
+        say.PROGRESS.format(step=current, total=total, title=pathway.step(current).name, bar=bar),
         say.PROGRESS_DONE.format(done=done, total=len(state.milestones)),
     ]
     if nxt:
@@ -122,11 +122,11 @@ def progress_reply(kb: Knowledge, state: DialogState) -> Reply:
 def _cmd_plan(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
     if not state.milestones:
         return Outcome(state, (Reply(say.NO_PLAN), *reask(ctx, state)))
-    return Outcome(state, (*plan_replies(ctx, state), *reask(ctx, state)))
+    return show_plan(ctx, state, after=reask(ctx, state))
 
 
 def _cmd_pathways(ctx: Ctx, state: DialogState, arg: str) -> Outcome:
-    return Outcome(state, (comparison(ctx), *reask(ctx, state)))
+    return show_comparison(ctx, state, reask(ctx, state))
 
 
 def _cmd_change(ctx: Ctx, state: DialogState, arg: str) -> Outcome:

@@ -19,7 +19,7 @@ from dialogs.goals import ask_goal
 from dialogs.handoff import start_handoff, summary_lines
 from dialogs.i18n import N_, _
 from dialogs.plan import shift_plan
-from dialogs.planning import CADENCES, plan_replies
+from dialogs.planning import CADENCES, show_plan
 from dialogs.recommend import education_of
 from dialogs.recommendations import to_recommendations
 from dialogs.state import (
@@ -223,7 +223,7 @@ def answer_stuck(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     replies: list[Reply] = []
     if reason in {"job", "money"}:
         skills = ", ".join(s.lower() for s in process.work_readiness_skills)
-        jobs = ", ".join(process.unskilled_jobs)
+        jobs = "\n".join(f"• {job}" for job in process.unskilled_jobs)  # one a line
         replies.append(Reply(say.STUCK_WORK.format(jobs=jobs, skills=skills)))
     if reason in {"money", "time", "childcare", "transport", "other"}:
         need = _(dict(STUCK_OPTIONS).get(option, N_("help"))).lower()
@@ -279,13 +279,13 @@ def answer_shift(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     state = replace(
         state, milestones=shift_plan(state.milestones, months), status=Status.ACTIVE, pending=None
     )
-    replies = (Reply(say.PLAN_MOVED.format(months=months)), *plan_replies(ctx, state))
+    moved = (Reply(say.PLAN_MOVED.format(months=months)),)
     if state.phase is Phase.ENGAGED:
         _, effect = _next_checkin(ctx, state)
-        return Outcome(state, replies, (effect,))
-    return Outcome(replace(state, pending=phase_pending(ctx, state)), replies).then(
-        resume_prompt(ctx, state)
-    )
+        shown = show_plan(ctx, state, moved)
+        return Outcome(shown.state, shown.replies, (effect,))
+    state = replace(state, pending=phase_pending(ctx, state))
+    return show_plan(ctx, state, moved, resume_prompt(ctx, state).replies)
 
 
 def ask_change(ctx: Ctx, state: DialogState) -> Reply:

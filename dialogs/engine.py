@@ -93,6 +93,7 @@ from dialogs.matching import (
     match_key,
     match_yes_no,
 )
+from dialogs.pages import MORE_ID, with_option
 from dialogs.planning import (
     CADENCE_LABELS,
     CADENCES,
@@ -133,7 +134,7 @@ from dialogs.state import (
     Turn,
     clip_history,
 )
-from dialogs.undo import CHANGE_PREFIX, reopen, step_back, with_option
+from dialogs.undo import CHANGE_PREFIX, reopen, step_back
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
@@ -398,9 +399,6 @@ def _not_understood(ctx: Ctx, state: DialogState, head: str) -> Outcome:
 
 CONFIDENT_ANSWER = 90.0
 """A text that reads as a question is an answer only when it names a choice this clearly."""
-
-MORE_ID = "more"
-"""The choice id of the More button under a long answer."""
 
 
 def _answered(ctx: Ctx, state: DialogState, found: Answer, after: tuple[Reply, ...]) -> Outcome:

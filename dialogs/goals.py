@@ -62,7 +62,7 @@ def ask_goal(ctx: Ctx, state: DialogState) -> Reply:
             options.append(
                 Option(
                     f"goal:{step.number}",
-                    label.format(step=step.number, jobs=job_names(step, 2), pay=pay),
+                    label.format(step=step.number, jobs=job_names(step, 1), pay=pay),
                 )
             )
     options.append(Option("goal:other", say.GOAL_OTHER_PATHWAY))

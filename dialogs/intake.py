@@ -10,12 +10,13 @@ from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, ask_question, reask
 from dialogs.flow import Kind, Question
 from dialogs.languages import welcome_options, welcome_text
+from dialogs.pages import with_option
 from dialogs.recommendations import to_recommendations
 from dialogs.state import (
     DialogState,
     Reply,
 )
-from dialogs.undo import after_intake, change_option, say_back, with_option
+from dialogs.undo import after_intake, change_option, say_back
 
 
 def answer_intake(

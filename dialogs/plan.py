@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dialogs import messages as say
-from dialogs.i18n import _
-from dialogs.recommend import ids_of, missing_needs, with_need
+from dialogs.i18n import _, ngettext
+from dialogs.recommend import ids_of, math_caution, missing_needs, with_need
 from dialogs.state import AnswerValue, Goals, Milestone
 from knowledge.model import Pathway, Process, Resource, Step
 
@@ -38,12 +38,30 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def job_names(step: Step, limit: int = 3) -> str:
-    """A few of a step's jobs, in plain words: 'welder, fabricator or pipefitter'."""
-    titles = [job.title for job in step.jobs[:limit]]
-    if len(titles) <= 1:
-        return "".join(titles)
-    return ", ".join(titles[:-1]) + _(" or ") + titles[-1]
+JOBS_CHARS = 50
+"""Job titles shown in a sentence before 'and N more' (the rest are under /pathways)."""
+
+
+def job_names(step: Step, limit: int = 2) -> str:
+    """A step's jobs in plain words: all of them when few and short ('welder or fabricator'),
+    else the first (at most `limit`, within JOBS_CHARS) and how many more ('Machine operator
+    trainee, assembler and 5 more'). Titles stay as the documents write them."""
+    titles = [job.title for job in step.jobs]
+    if len(titles) <= limit + 1 and len(", ".join(titles)) <= JOBS_CHARS:
+        if len(titles) <= 1:
+            return "".join(titles)
+        return ", ".join(titles[:-1]) + _(" or ") + titles[-1]
+    shown = titles[:1]
+    for title in titles[1:limit]:
+        if len(", ".join([*shown, title])) > JOBS_CHARS:
+            break
+        shown.append(title)
+    rest = len(titles) - len(shown)
+    if not rest:
+        return ", ".join(shown)
+    return ngettext("{jobs} and {n} more", "{jobs} and {n} more", rest).format(
+        jobs=", ".join(shown), n=rest
+    )
 
 
 def unskilled_jobs(process: Process, limit: int = 5) -> str:
@@ -53,7 +71,7 @@ def unskilled_jobs(process: Process, limit: int = 5) -> str:
 
 
 def where_to_enrol(resources: tuple[Resource, ...]) -> str:
-    """The step's programs by their exact names, grouped by school."""
+    """The step's programs by their exact names, a line for each school."""
     groups: dict[str, list[str]] = {}
     alone: list[str] = []
     for r in resources:
@@ -62,7 +80,7 @@ def where_to_enrol(resources: tuple[Resource, ...]) -> str:
         else:
             alone.append(r.name)
     parts = [f"{school}: {', '.join(names)}" for school, names in groups.items()]
-    return "; ".join(parts + alone)
+    return "\n".join(parts + alone)
 
 
 def part_time(answers: Mapping[str, AnswerValue]) -> bool:
@@ -224,7 +242,7 @@ def _classes_first(
                 today,
                 today,
                 plan.at(step.number, "actions"),
-                say.MATH_IS.format(math=pathway.math_requirements),
+                math_caution(pathway.math_requirements),
                 say.NO_LENGTH,
             )
     if answers.get("computer") in LOW_COMPUTER and entry <= 2:

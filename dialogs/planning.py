@@ -12,6 +12,7 @@ from dialogs import i18n
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway, reask
 from dialogs.i18n import N_, _
+from dialogs.pages import paged
 from dialogs.plan import build_plan, months_between, part_time, shift_plan
 from dialogs.state import (
     Attachment,
@@ -46,16 +47,20 @@ def to_plan(ctx: Ctx, state: DialogState) -> Outcome:
     entry = state.entry_step or 1
     milestones = build_plan(pathway, ctx.kb.process, entry, state.goals, state.answers, ctx.today)
     state = replace(state, phase=Phase.PLAN, milestones=milestones, pending="plan_ok")
-    return Outcome(state, (*plan_replies(ctx, state), ask_plan_ok(ctx, state)))
+    return show_plan(ctx, state, after=(ask_plan_ok(ctx, state),))
 
 
-def plan_replies(ctx: Ctx, state: DialogState) -> tuple[Reply, ...]:
-    summary = "\n".join(plan_lines(ctx, state))
-    return (
-        Reply(summary),
+def show_plan(
+    ctx: Ctx, state: DialogState, before: tuple[Reply, ...] = (), after: tuple[Reply, ...] = ()
+) -> Outcome:
+    """The plan a screen at a time (More for the rest), its picture and calendar, then `after`."""
+    files = (
         Reply("", attachment=Attachment("roadmap")),
         Reply("", attachment=Attachment("calendar")),
     )
+    pages = ["\n".join(plan_lines(ctx, state))]
+    state, replies = paged(state, pages, (*files, *after), ctx.kb.glossary)
+    return Outcome(state, (*before, *replies))
 
 
 def when(milestone: Milestone, today: date | None = None) -> str:
@@ -82,7 +87,8 @@ def plan_lines(ctx: Ctx, state: DialogState) -> list[str]:
         if m.timeframe and m.timeframe not in {say.NOW, say.NO_LENGTH}:
             lines.append(say.PLAN_HOW_LONG.format(timeframe=m.timeframe))
         if m.action and m.action != m.title:
-            lines.append(f"   {m.action}")
+            first, *more = m.action.split("\n")  # "Where:", then a line for each school
+            lines += [f"   {first}", *(f"     {line}" for line in more)]
         shown = pathway.step(m.step).shown_requirements if m.step <= len(pathway.steps) else ()
         if last_of_step[m.step] == i and shown and m.step > 1:
             lines.append(say.PLAN_ALSO.format(step=m.step, needs=", ".join(shown)))
@@ -139,7 +145,7 @@ def answer_plan_ok(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "plan:slower":
         state = replace(state, milestones=shift_plan(state.milestones, 3))
         moved = Reply(say.PLAN_MOVED.format(months=3))
-        return Outcome(state, (moved, *plan_replies(ctx, state), ask_plan_ok(ctx, state)))
+        return show_plan(ctx, state, (moved,), (ask_plan_ok(ctx, state),))
     if option == "plan:goal":
         state = replace(state, phase=Phase.GOALS, pending="goal")
         return Outcome(state, reask(ctx, state, ""))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dialogs import messages as say
 from dialogs.flow import Flow
+from dialogs.i18n import N_, _
 from dialogs.state import AnswerValue
 from knowledge.model import Education, EntryNeed, Knowledge, Pathway, Step
 
@@ -101,33 +102,45 @@ def with_need(answers: Answers, need: EntryNeed) -> dict[str, AnswerValue]:
 
 
 def missing_line(flow: Flow, pathway: Pathway, entry: int, answers: Answers) -> str:
-    """'You have: bachelor's degree. Step 5 also asks for: applicable specialized experience.'
-
-    Said for the highest step above the entry step whose education level the person has."""
+    """What the person has and what the highest step their education reaches still needs:
+    'You have a bachelor's degree, but not in IT or computers. Step 5 asks for one in IT or
+    computers.' Said for the highest step above the entry step whose level the person has."""
     level = education_of(answers)
     for step in sorted(pathway.steps[entry:], key=lambda s: -s.number):
         has_level = any(n.school is not None and n.school <= level for n in step.entry)
         lack = missing_needs(step, answers)
         if has_level and lack and level > Education.HIGH_SCHOOL:
-            return say.HAVE_PART.format(
-                have=level.label,
-                step=step.number,
-                lack=", ".join(_need_words(flow, n, answers) for n in lack),
+            have = _(HAVE_WORDS[level])
+            fields = [f for n in lack if (f := _field_words(flow, n, answers))]
+            others = ", ".join(
+                in_sentence(n.need) for n in lack if not _field_words(flow, n, answers)
             )
+            if not fields:
+                return say.HAVE_PART.format(have=have, step=step.number, lack=others)
+            line = say.HAVE_FIELD.format(have=have, step=step.number, fields=fields[0])
+            return f"{line} {say.HAVE_ALSO.format(lack=others)}" if others else line
     return ""
 
 
-def _need_words(flow: Flow, need: EntryNeed, answers: Answers) -> str:
-    """The need in a sentence, with the fields that count when the person's own do not."""
-    words = in_sentence(need.need)
+HAVE_WORDS = {
+    Education.CREDENTIAL: N_("a certificate"),
+    Education.ASSOCIATE: N_("an associate degree"),
+    Education.BACHELOR: N_("a bachelor's degree"),
+}
+"""The person's education, said in a sentence ("You have a certificate")."""
+
+
+def _field_words(flow: Flow, need: EntryNeed, answers: Answers) -> str:
+    """The fields a degree or certificate need counts when the person's own is in another
+    ('IT or computers'); empty when the need is not about the field."""
     for question_id, accepted in need.answers:
         question = flow.question(question_id)
         given = ids_of(answers, question_id)
-        if question is not None and given and not set(given) & set(accepted):
-            field = question_id in FIELD_QUESTIONS
-            template = say.NEED_FIELD if field else say.NEED_LIKE
-            words += template.format(fields=question.labels(accepted))
-    return words
+        wrong = given and not set(given) & set(accepted)
+        if question_id in FIELD_QUESTIONS and question is not None and wrong:
+            labels = [c.label for c in question.choices if c.id in accepted]
+            return ", ".join(labels[:-1]) + _(" or ") + labels[-1] if labels[1:] else labels[0]
+    return ""
 
 
 def in_sentence(words: str) -> str:
@@ -193,7 +206,8 @@ def _field_reasons(pathway: Pathway, answers: Answers, flow: Flow) -> list[str]:
             for q, ok in need.answers
         )
         if counts:
-            reasons.append(say.REASON_COUNTS.format(what=question.labels(given)))
+            template = say.REASON_DEGREE if question_id == "degree_field" else say.REASON_CERT
+            reasons.append(template.format(what=question.labels(given)))
     return reasons
 
 
@@ -255,11 +269,11 @@ def _cautions(kb: Knowledge, pathway: Pathway, answers: Answers) -> tuple[list[s
         else:
             lines.append(say.CAUTION_ENGLISH_CLASSES)
     if pathway.math_requirements and answers.get("math") in {"weak", "some"}:
-        lines.append(_math_caution(pathway.math_requirements))
+        lines.append(math_caution(pathway.math_requirements))
     return lines, len(blocked)
 
 
-def _math_caution(text: str) -> str:
+def math_caution(text: str) -> str:
     """'The math here may range from basic math ... to ...' from the documents' math sentence;
     in another language (the sentence translated whole) the sentence itself."""
     words = text.rstrip(".")
@@ -270,8 +284,9 @@ def _math_caution(text: str) -> str:
 
 
 def _steps_text(numbers: list[int]) -> str:
+    """'step 2', 'steps 2 to 5' or 'steps 2, 4', in the person's language."""
     if len(numbers) == 1:
-        return f"step {numbers[0]}"
+        return _("step {number}").format(number=numbers[0])
     if numbers == list(range(numbers[0], numbers[-1] + 1)):
-        return f"steps {numbers[0]} to {numbers[-1]}"
-    return "steps " + ", ".join(map(str, numbers))
+        return _("steps {first} to {last}").format(first=numbers[0], last=numbers[-1])
+    return _("steps {numbers}").format(numbers=", ".join(map(str, numbers)))

@@ -7,7 +7,7 @@ from dataclasses import replace
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway
 from dialogs.goals import to_goals
-from dialogs.plan import job_names
+from dialogs.pages import paged
 from dialogs.recommend import entry_step, recommend
 from dialogs.state import (
     Attachment,
@@ -35,7 +35,7 @@ def pick_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
 def answer_pick(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "compare":
         state = replace(state, phase=Phase.SELECT)
-        return Outcome(state, (comparison(ctx), ask_pick(ctx, state)))
+        return show_comparison(ctx, state, (ask_pick(ctx, state),))
     pathway = ctx.kb.pathway(option.removeprefix("pick:"))
     entry = entry_step(pathway, state.answers)
     state = replace(
@@ -50,7 +50,7 @@ def ask_select(ctx: Ctx, state: DialogState) -> Reply:
     entry = state.entry_step or 1
     lines = [
         say.CHOSEN.format(name=pathway.name),
-        say.START_AT.format(step=entry, title=pathway.step(entry).title),
+        say.START_AT.format(step=entry, title=pathway.step(entry).name),
         say.SELECT_ASK,
     ]
     options = (
@@ -71,7 +71,7 @@ def select_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
 
 def answer_select(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "sel:compare":
-        return Outcome(state, (comparison(ctx), ask_select(ctx, state)))
+        return show_comparison(ctx, state, (ask_select(ctx, state),))
     if option == "sel:list":
         return to_recommendations_again(ctx, state)
     return to_goals(ctx, state)
@@ -83,13 +83,33 @@ def to_recommendations_again(ctx: Ctx, state: DialogState) -> Outcome:
     return Outcome(state, (ask_pick(ctx, state),))
 
 
-def comparison(ctx: Ctx) -> Reply:
-    lines = [say.COMPARE_INTRO]
-    for pathway in ctx.kb.pathways:
-        lines.append("")
+def comparison_pages(ctx: Ctx) -> list[str]:
+    """The pathways side by side, a screen each: every step's plain name and pay; then each
+    step's jobs (the documents' titles, all of them) and the documents' own step names."""
+    pages = []
+    for i, pathway in enumerate(ctx.kb.pathways):
+        lines = [say.COMPARE_INTRO, ""] if i == 0 else []
         lines.append(pathway.name)
         for step in pathway.steps:
-            pay = f" - {step.pay.text_both()}" if step.pay else ""
-            jobs = f": {job_names(step, 2)}" if step.jobs else ""
-            lines.append(f"  {step.number}. {step.title}{jobs}{pay}")
-    return Reply("\n".join(lines), attachment=Attachment("comparison"))
+            lines.append(f"{step.number}. {step.name}")
+            if step.pay:
+                lines.append(f"   {step.pay.text_both()}")
+        pages.append("\n".join(lines))
+    for pathway in ctx.kb.pathways:
+        lines = [say.COMPARE_JOBS.format(name=pathway.name)]
+        for step in pathway.steps:
+            if step.jobs:
+                titles = ", ".join(job.title for job in step.jobs)
+                lines.append(say.COMPARE_STEP_JOBS.format(step=step.number, jobs=titles))
+        pages.append("\n".join(lines))
+    for pathway in ctx.kb.pathways:
+        lines = [say.COMPARE_TITLES.format(name=pathway.name)]
+        lines += [f"{step.number}. {step.title}" for step in pathway.steps]
+        pages.append("\n".join(lines))
+    return pages
+
+
+def show_comparison(ctx: Ctx, state: DialogState, after: tuple[Reply, ...]) -> Outcome:
+    """The comparison picture, the first page (More for the rest), then `after`."""
+    state, replies = paged(state, comparison_pages(ctx), after, ctx.kb.glossary)
+    return Outcome(state, (Reply("", attachment=Attachment("comparison")), *replies))

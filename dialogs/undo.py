@@ -47,17 +47,6 @@ def change_option(question: Question) -> Option:
     return Option(f"{CHANGE_PREFIX}{question.id}", say.CHANGE)
 
 
-def with_option(replies: tuple[Reply, ...], change: Option) -> tuple[Reply, ...]:
-    """The replies with one more button (Change, More) on the last one that has buttons, so
-    that Telegram still gets one message per turn."""
-    for index in range(len(replies) - 1, -1, -1):
-        reply = replies[index]
-        if reply.choices:
-            changed = replace(reply, choices=(*reply.choices, change))
-            return (*replies[:index], changed, *replies[index + 1 :])
-    return (*replies, Reply("", (change,)))
-
-
 def say_back(question: Question, labels: Sequence[str]) -> str:
     """'Got it: English is easy for you.' from the question's ack and the chosen labels."""
     template = question.ack or say.GOT_IT

@@ -10,6 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from dialogs.state import Choice, Option, Reply
 
 MAX_TEXT = 4096
+SCREEN = 600
+"""About one phone screen: texts are joined only while the message still fits one."""
 MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 MAX_ROW = 8
@@ -22,6 +24,7 @@ def merge_replies(replies: Sequence[Reply]) -> tuple[Reply, ...]:
 
     "Got it: GED." and the next question become one message with the question's buttons,
     so a turn sends one or two messages instead of four (Telegram counts every message).
+    Texts are joined only while the message fits one phone screen (SCREEN characters).
     """
     merged: list[Reply] = []
     for reply in replies:
@@ -32,7 +35,7 @@ def merge_replies(replies: Sequence[Reply]) -> tuple[Reply, ...]:
             and last.attachment is None
             and reply.attachment is None
             and reply.text
-            and len(last.text) + len(reply.text) + 2 <= MAX_TEXT
+            and len(last.text) + len(reply.text) + 2 <= SCREEN
         )
         if last is not None and joinable:
             merged[-1] = Reply(f"{last.text}\n\n{reply.text}", reply.choices)
