@@ -109,6 +109,7 @@ def test_a_whole_intake_with_two_changes_and_back_recomputes_the_plan() -> None:
     )
     assert player.state.answers["hours"] == 3
     assert max(m.target for m in player.state.milestones) == before
+    play("more:", player)
     assert "Part-time study may take longer" in player.said()
     assert player.state.goals.long_step == 5
 

@@ -5,6 +5,7 @@ tap: Yes                  the user taps the button with this label (of the lates
 cmd: /pause work          a command
 bot: Got it               some reply since the last user line contains this (case-insensitive)
 not: Manufacturing        no reply since the last user line contains this
+more:                     tap More until the last page (the bot: lines after it read every page)
 wait: 14d                 the clock moves on (d, h, m)
 due: checkin              a scheduled check-in comes due (checkin, reminder, snooze)
 counselor: Hello          a counselor at the agency writes to the user
@@ -110,6 +111,12 @@ def play(script: str, player: Player | None = None) -> Player:
         elif kind == "cmd":
             name, _, rest = arg.lstrip("/").partition(" ")
             player.send(Command(name, rest))
+        elif kind == "more":
+            pages = list(player.replies)
+            while any(o.id == "more" for r in player.replies for o in r.choices):
+                player.send(Choice("more", player.state.version))
+                pages += player.replies
+            player.replies = pages
         elif kind == "wait":
             player.now += _duration(arg)
         elif kind == "due":
