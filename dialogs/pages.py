@@ -20,14 +20,16 @@ MORE_ID = "more"
 
 
 def with_option(replies: tuple[Reply, ...], change: Option) -> tuple[Reply, ...]:
-    """The replies with one more button (Change, More) on the last one that has buttons, so
-    that Telegram still gets one message per turn."""
-    for index in range(len(replies) - 1, -1, -1):
-        reply = replies[index]
-        if reply.choices:
-            changed = replace(reply, choices=(*reply.choices, change))
-            return (*replies[:index], changed, *replies[index + 1 :])
-    return (*replies, Reply("", (change,)))
+    """The replies with one more button (Change, More) on the last one that has buttons (none:
+    the last with words), so that Telegram still gets one message per turn."""
+    with_buttons = [i for i, r in enumerate(replies) if r.choices]
+    with_words = [i for i, r in enumerate(replies) if r.text]
+    found = with_buttons or with_words
+    if not found:
+        return (*replies, Reply("", (change,)))
+    index = found[-1]
+    changed = replace(replies[index], choices=(*replies[index].choices, change))
+    return (*replies[:index], changed, *replies[index + 1 :])
 
 
 def cut(text: str, limit: int = PAGE_CHARS) -> tuple[str, ...]:
