@@ -98,7 +98,7 @@ def cmd_ask(words: Sequence[str], lang: str = "en") -> int:
         for example in EXAMPLES:
             print(f'  python -m bot ask "{example}"')
         return 1
-    print(found.text)
+    print("\n(More)\n".join(found.pages()))
     return 0
 
 

@@ -186,13 +186,55 @@ def _titles(kb: Knowledge, code: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted({k: v for k, v in pairs if k}.items(), key=lambda kv: -len(kv[0])))
 
 
+CLITICS = {"ar": ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")}
+"""Letters that attach to an Arabic word ('and', 'the', 'in', 'for'): a word not in the table is
+looked up again without them ('والوظائف' -> 'وظائف')."""
+
+
+@functools.cache
+def _single_words(code: str) -> dict[str, str]:
+    """The one-word entries of `locale/<lang>/questions.yaml`."""
+    return {k: v for k, v in question_phrases(code) if " " not in k}
+
+
+def _phrase_pattern(kb: Knowledge, code: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every job title and question phrase of `code`, longest first, so each
+    typed word is put into English once (an English word the table made is never read again:
+    Portuguese 'do' is 'of the', but not in 'where do i start')."""
+    key = (id(kb), code)
+    found = _patterns.get(key)
+    if found is None or found[0] is not kb:
+        table: dict[str, str] = {}
+        for local, english_words in (*_titles(kb, code), *question_phrases(code)):
+            table.setdefault(local, english_words.lower())
+        names = sorted(table, key=len, reverse=True)
+        alternation = "|".join(map(re.escape, names))
+        found = (kb, re.compile(rf"(?<!\S)(?:{alternation})(?!\S)"), table)
+        _patterns[key] = found
+    return found[1], found[2]
+
+
+_patterns: dict[tuple[int, str], tuple[Knowledge, re.Pattern[str], dict[str, str]]] = {}
+
+
 def english_question(text: str, code: str, kb: Knowledge) -> str:
     """A question typed in `code` put into the English words the answerer reads ("¿Cuánto gana
     un soldador?" -> "how much does a welder make"); figures and names pass through."""
-    said = f" {_key(text)} "
-    for local, english_words in (*_titles(english(kb), code), *question_phrases(code)):
-        said = said.replace(f" {local} ", f" {english_words.lower()} ")
+    pattern, table = _phrase_pattern(english(kb), code)
+    said = pattern.sub(lambda m: table[m.group()], _key(text))
+    if code in CLITICS:
+        said = " ".join(_unclitic(w, code) for w in said.split())
     return said.strip() + "?"
+
+
+def _unclitic(word: str, code: str) -> str:
+    """The English of a word typed with a clitic attached, or the word as it is."""
+    words = _single_words(code)
+    for clitic in CLITICS[code]:
+        rest = word[len(clitic) :]
+        if word.startswith(clitic) and len(rest) >= 2 and rest in words:
+            return words[rest].lower()
+    return word
 
 
 def answer_in(text: str, code: str, kb: Knowledge) -> Answer | None:

@@ -48,6 +48,8 @@ _ = i18n.gettext
 
 PAGE_CHARS = 600
 """One phone screen: a longer answer comes in pages with a More button."""
+PAGE_BREAK = "\f"
+"""A line of its own in an answer: what follows starts a new page (the details under More)."""
 MAX_ANSWER_CHARS = 3500
 """Answers stay well under Telegram's 4,096-character message limit."""
 HOUR_IF_BELOW = 200
@@ -75,6 +77,11 @@ class Answer:
         pages: list[str] = []
         current = ""
         for line in self.text.split("\n"):
+            if line.strip("\u200f") == PAGE_BREAK:
+                if current:
+                    pages.append(current)
+                current = ""
+                continue
             while len(line) > limit:  # a very long line: cut at a space
                 cut = line.rfind(" ", 0, limit)
                 cut = cut if cut > 0 else limit
@@ -105,7 +112,7 @@ def _words(text: str) -> frozenset[str]:
 _QUESTION_STARTERS = _words(
     """what whats what's which how who where when why is are can could do does did will would should
     tell show list give explain anything requirements requirement salary salaries pay wage wages
-    jobs job info information"""
+    jobs job info information compare comparing difference versus"""
 )
 _KEYWORDS = tuple(
     sorted(
@@ -396,6 +403,10 @@ _NOT_QUESTIONS = re.compile(
 )
 
 
+_STEP_OF = re.compile(
+    r"\bsteps? ?\w+ (?:in|of|for|on) (?:the )?(?:it|manufacturing|information technology)\b"
+)
+"""'step 4 in it', 'step 3 of manufacturing': a question even without a question word."""
 _ENDS_WITH_PAY = re.compile(r"\w \b(?:pay|salary|salaries|wages?|earnings|income)\??$")
 _MONEY_MARK = re.compile(r"\$|\b(?:dollars?|bucks?|usd|grand)\b|\d\s*k\b")
 
@@ -413,7 +424,7 @@ def looks_like_question(text: str) -> bool:
         return True
     if _typed_amounts(t) and (_MONEY_MARK.search(t) or _PAY_WORDS.search(t)):
         return True
-    if _HIGHEST.search(t) or _LOWEST.search(t) or _ENDS_WITH_PAY.search(t):
+    if _HIGHEST.search(t) or _LOWEST.search(t) or _ENDS_WITH_PAY.search(t) or _STEP_OF.search(t):
         return True
     return re.search(r"\b(?:salary|salaries|wages?)\b", t) is not None
 
@@ -433,6 +444,7 @@ def _comparison(t: str) -> Comparison | None:
 _IT_MENTION = re.compile(
     r"\b(?:in|for|of|into|about|on|with) it\b(?! (?:pay|take|need|mean|make|require))"
     r"|\bit (?:jobs?|pathway|field|careers?|work|sector)\b|^it\b(?! is\b)"
+    r"|\bsteps? \w+ (?:in|of|for|on) it\b|\b(?:or|and|vs|versus) it\b|\bit (?:or|and|vs|versus) \w"
 )
 
 
@@ -446,6 +458,8 @@ class _Asked:
     t: str
     kb: Knowledge
     pathways: tuple[Pathway, ...]
+    text: str = ""
+    """The question as typed (for 'IT' written in capitals)."""
 
     @functools.cached_property
     def scoped(self) -> Knowledge:
@@ -473,7 +487,7 @@ def answer_question(text: str, kb: Knowledge) -> Answer | None:
     if not text.strip() or not looks_like_question(text):
         return None
     t = _normalize(text, _protected(kb))
-    asked = _Asked(t, kb, _pathways_named(text, t, kb))
+    asked = _Asked(t, kb, _pathways_named(text, t, kb), text)
     for reader in _READERS:
         found = reader(asked)
         if found is not None:
@@ -656,11 +670,37 @@ def _pay_answer(asked: _Asked, result: PayResult, notes: list[str]) -> Answer:
         if query.upper != query.amount:
             lines.append(_partly_header(query, bool(result.entirely)))
         lines += [_step_line(ref, query.unit) for ref in result.partly]
+    full = [*lines, _(AVERAGE_NOTE)]
+    if len("\n".join(full)) > PAGE_CHARS:
+        return _brief_first(full, result)
     lines.append(_(AVERAGE_NOTE))
     return Answer("\n".join(lines), result.jobs)
 
 
 AVERAGE_NOTE = N_("Pay is the average for each step.")
+
+
+def _brief_first(lines: list[str], result: PayResult) -> Answer:
+    """A long pay answer: every step in one short line on the first page (with one of its
+    jobs when the page has room), then (under More) all the jobs of each step."""
+    refs = {_step_line(r, result.query.unit): r for r in (*result.entirely, *result.partly)}
+    for with_job in (True, False):
+        brief = [_brief_line(refs[line], with_job) if line in refs else line for line in lines]
+        brief.append(_("More: the jobs at each step."))
+        if len(i18n.bidi("\n".join(brief))) <= PAGE_CHARS:  # with Arabic's marks
+            break
+    details = [_("The jobs at each step:"), *refs]
+    return Answer("\n".join([*brief, PAGE_BREAK, *details]), result.jobs)
+
+
+def _brief_line(ref: StepRef, with_job: bool) -> str:
+    """'• Manufacturing step 3 (welder …): $49,000–55,000 a year'."""
+    pay = _local(ref.pay).text() if ref.pay is not None else _("no pay figure given")
+    titles = sorted((_k(j.title) for j in ref.jobs if j.title != "self-employment"), key=len)
+    if not with_job or not titles:
+        return f"• {_label(ref)}: {pay}"
+    more = " …" if len(titles) > 1 else ""
+    return f"• {_label(ref)} ({titles[0]}{more}): {pay}"
 
 
 def _scoped(asked: _Asked, plain: str, scoped: str, **values: str) -> str:
@@ -733,7 +773,12 @@ def _job_phrases(asked: _Asked) -> tuple[str, ...]:
     words = [w for w in re.findall(r"[a-z][a-z+*'-]*", masked) if w not in _NOT_JOB_WORDS]
     pathway_words = {w for p in asked.kb.pathways for s in _pathway_words(p) for w in s.split()}
     without = [w for w in words if w not in pathway_words]
-    return tuple(dict.fromkeys(" ".join(ws) for ws in (without, words))) if without else ()
+    if not without:
+        return ()
+    # 'a self-employed welder': the job is the welder (self-employment is on two steps)
+    own = [w for w in without if w != "self" and not w.startswith("employ")]
+    kinds = (own, without, words) if own and len(own) < len(without) else (without, words)
+    return tuple(dict.fromkeys(" ".join(ws) for ws in kinds))
 
 
 def _job_matches(asked: _Asked) -> tuple[JobMatch, ...]:
@@ -1060,6 +1105,36 @@ def _step_block(ref: StepRef, detail: bool = False) -> str:
     return "\n".join(lines)
 
 
+_COMPARE = re.compile(
+    r"\b(?:compar\w*|versus|vs|difference|differ\w*|better|more|most|higher|or|which"
+    r"|side by side)\b"
+)
+
+
+def _pathways_compared(asked: _Asked) -> Answer | None:
+    """'IT or manufacturing, which pays better?': both pathways, step by step, and the top."""
+    named = [p for p in asked.kb.pathways if _mentions(asked.text, asked.t, p)]
+    if len(named) < 2 or not _COMPARE.search(asked.t) or _STEP.search(asked.t):
+        return None
+    if asked.job_matches:
+        return None
+    head = _("{pathways} side by side (average pay by step):").format(
+        pathways=i18n.join([_k(p.short_name) for p in named])
+    )
+    lines = [head]
+    for pathway in named:
+        refs = [r for r in paid_steps(asked.kb) if r.pathway is pathway]
+        lines += [f"• {_label(r)}: {_local(r.pay).text()}" for r in refs if r.pay is not None]
+    top = highest_paid(replace(asked.kb, pathways=tuple(named)))
+    if top is not None and top.pay is not None:
+        lines.append(
+            _("Highest average pay: {step}, {pay}.").format(
+                step=_label(top), pay=_local(top.pay).text()
+            )
+        )
+    return Answer("\n".join(lines), _jobs_of(paid_steps(asked.kb)))
+
+
 def _extremes_answer(asked: _Asked) -> Answer | None:
     """'What pays the most?' / 'lowest paying jobs', per pathway."""
     if _HIGHEST.search(asked.t):
@@ -1186,6 +1261,7 @@ _READERS: tuple[Callable[[_Asked], Answer | None], ...] = (
     _topical(topics.last_step_answer),
     _conversion,
     _pay_comparison,
+    _pathways_compared,
     _extremes_answer,
     _job_answer,
     _education_answer,

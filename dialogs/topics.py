@@ -398,6 +398,10 @@ _NEED_ASK = re.compile(
 )
 
 
+_NO_EXPERIENCE = re.compile(
+    r"\b(?:no|without|with no|any) experience\b.*\b(?:jobs?|work)\b|\b(?:jobs?|work)\b.*"
+    r"\b(?:no|without|with no) experience\b"
+)
 _MONEY_WORDS = re.compile(r"\$|\b(?:an hour|per hour|hourly|a year|dollars?|bucks|salary|pay)\b")
 
 
@@ -411,6 +415,8 @@ def need_answer(topic: Topic) -> str | None:
         needs = [n for n in needs if n.name != "age"]
     if not needs or (needs[0].name == "physical health" and "safety" in topic.t):
         return None
+    if needs[0].name == "experience" and _NO_EXPERIENCE.search(topic.t):
+        return None  # 'what jobs can I get with no experience': the unskilled jobs
     refs = _steps_about(topic) or step_refs(topic.scoped)
     lines: list[str] = []
     for need in needs[:2]:
