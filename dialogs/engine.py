@@ -70,7 +70,7 @@ from dialogs.engagement import (
     stuck_synonyms,
     welcome_back,
 )
-from dialogs.flow import Flow, Kind, intake_flow
+from dialogs.flow import Flow, Kind, Question, intake_flow
 from dialogs.goals import answer_goal, ask_goal, goal_synonyms
 from dialogs.handoff import (
     answer_consent,
@@ -86,12 +86,17 @@ from dialogs.handoff import (
 from dialogs.intake import answer_intake, referral_code, start_intake
 from dialogs.languages import LANGUAGE_PREFIX, language_named
 from dialogs.matching import (
+    EXACT_SCORE,
     Ambiguous,
     Candidate,
     Matched,
+    MatchResult,
+    NoMatch,
     key,
+    looks_like_question,
     match_key,
     match_yes_no,
+    yes_no_word,
 )
 from dialogs.pages import MORE_ID, with_option
 from dialogs.planning import (
@@ -135,6 +140,7 @@ from dialogs.state import (
     clip_history,
 )
 from dialogs.undo import CHANGE_PREFIX, reopen, step_back
+from dialogs.words import foreign_hints, yes_no_words
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
@@ -237,8 +243,8 @@ def _dispatch(ctx: Ctx, state: DialogState, event: Event) -> Outcome:
     if away and isinstance(event, Text) and state.pending not in CHECKIN_STAGES:
         return welcome_back(ctx, state)
     if isinstance(event, Choice):
-        return _choice(ctx, state, event)
-    return _text(ctx, state, event.text)
+        return _choice(ctx, replace(state, suggested=()), event)
+    return _text(ctx, replace(state, suggested=()), event.text, state.suggested)
 
 
 def _choice(ctx: Ctx, state: DialogState, event: Choice) -> Outcome:
@@ -280,7 +286,7 @@ def _candidates(ctx: Ctx, state: DialogState) -> list[Candidate]:
     return [Candidate(o.id, o.label, synonyms.get(o.id, ())) for o in pending_options(ctx, state)]
 
 
-def _text(ctx: Ctx, state: DialogState, raw: str) -> Outcome:
+def _text(ctx: Ctx, state: DialogState, raw: str, suggested: Sequence[str] = ()) -> Outcome:
     reading = read(raw)
     lead: tuple[Reply, ...] = (Reply(say.TOO_LONG),) if reading.cut else ()
     if reading.empty:
@@ -300,7 +306,7 @@ def _text(ctx: Ctx, state: DialogState, raw: str) -> Outcome:
             return Outcome(
                 state, (*lead, Reply(say.WHY.format(why=question.why)), *reask(ctx, state))
             )
-    step = _match_text(ctx, state, reading)
+    step = _match_text(ctx, state, reading, suggested)
     return Outcome(step.state, lead + step.replies, step.effects)
 
 
@@ -334,7 +340,9 @@ def _ask(ctx: Ctx, state: DialogState, raw: str) -> Answer | None:
     return localize.answer_in(raw, state.language, ctx.kb)
 
 
-def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
+def _match_text(
+    ctx: Ctx, state: DialogState, reading: Reading, suggested: Sequence[str] = ()
+) -> Outcome:
     """The pending stage reads the text first; only a text that is not an answer is a question."""
     pending = state.pending or ""
     question = ctx.flow.question(pending[2:]) if pending.startswith("q:") else None
@@ -346,12 +354,31 @@ def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
         return Outcome(state, (idle(ctx, state),))
     if reading.junk:
         return _not_understood(ctx, state, say.JUNK)
+    offered = _offered(candidates, suggested)
+    if offered and reading.option is not None and 1 <= reading.option <= len(offered):
+        return _take(ctx, state, question, offered[reading.option - 1])  # counted as shown
+    said = _yes_no_word(reading)
+    yes_no_question = {"yes", "no"} <= {c.id for c in candidates}
+    if offered and said is not None and yes_no_question:
+        if said and tuple(suggested) == ("yes",):  # "Did you mean Yes?" "si"
+            return _take(ctx, state, question, "yes")
+        return Outcome(state, reask(ctx, state, say.ASK_AGAIN))
     multi = question is not None and question.kind is Kind.MULTI
-    result = match_key(reading.key, reading.option, candidates, multi=multi)
-    if question is not None and question.kind is Kind.NUMBER and not isinstance(result, Matched):
-        number = reading.number
-        if number is not None and 0 <= number <= 168 and not reading.money:
-            result = Matched((question.value_of(number).id,), 100.0)
+    hints = foreign_hints(state.language, question.id) if question is not None else None
+    result = match_key(reading.key, reading.option, candidates, multi=multi, hints=hints)
+    if question is not None and question.kind is Kind.NUMBER and not _exact(result):
+        counted = _by_number(question, reading)  # "less than 10" is no "less than 5"
+        if isinstance(counted, Ambiguous) and not _worded_question(reading):
+            return _did_you_mean(candidates, counted, state)  # hours, not pay: ask which
+        result = counted or result
+    if offered and said is not None and not _exact(result):  # "ok" is the choice OK if any
+        return _confirmed(ctx, state, question, candidates, suggested, said)
+    if said is not None and isinstance(result, Matched) and not (_exact(result) or yes_no_question):
+        result = NoMatch()  # "correcto" is a yes, not "correo" (Email and web)
+    if offered and not isinstance(result, Matched) and not reading.asks:
+        said = match_yes_no(reading.raw)  # "yes that one", "nope"
+        if said is not None:
+            return _confirmed(ctx, state, question, candidates, suggested, said)
     if not isinstance(result, Matched):
         result = _as_yes_no(reading, candidates) or result
     if isinstance(result, Matched) and reading.asks and result.score < CONFIDENT_ANSWER:
@@ -371,18 +398,86 @@ def _match_text(ctx: Ctx, state: DialogState, reading: Reading) -> Outcome:
     return _not_understood(ctx, state, say.NOT_UNDERSTOOD)
 
 
+def _worded_question(reading: Reading) -> bool:
+    """A question by its words ("what pays more than 10"), not by a number or a "?"."""
+    return looks_like_question(reading.clean)
+
+
+def _exact(result: MatchResult) -> bool:
+    """A label, a synonym or an option number, typed whole."""
+    return isinstance(result, Matched) and result.score >= EXACT_SCORE
+
+
+def _by_number(question: Question, reading: Reading) -> MatchResult | None:
+    """A number of hours ('12', 'about 12'): the choice whose range holds it; a number on an end
+    two choices share ('20': '10 to 20' or 'More than 20?') is asked back, and so is a bound
+    that spans two ('less than 10': 'Less than 5' or '5 to 10?')."""
+    number = reading.number
+    if number is None or not 0 <= number <= MAX_HOURS or reading.money:
+        return None
+    hits = question.for_number(number)
+    if reading.compare:
+        ranged = [c for c in question.choices if c.range is not None]
+        below = [c for c in ranged if c.range and c.range[0] < number]
+        above = [c for c in ranged if c.range and c.range[1] > number]
+        hits = tuple(below if reading.compare < 0 else above) if ranged else hits
+    if len(hits) == 1:
+        return Matched((hits[0].id,), 100.0)
+    return Ambiguous(tuple(c.id for c in hits)) if hits else None
+
+
+MAX_HOURS = 168
+"""Hours in a week: a bigger number is not an answer to the hours question."""
+
+
+def _yes_no_word(reading: Reading) -> bool | None:
+    """A whole message that is a yes or a no in some language ('yes', 'si', 'sim', 'haa')."""
+    return yes_no_words().get(reading.key, yes_no_word(reading.key))
+
+
+def _offered(candidates: Sequence[Candidate], suggested: Sequence[str]) -> tuple[str, ...]:
+    """The choice ids in the order "Did you mean ...?" showed them: the likely ones first."""
+    ids = [c.id for c in candidates]
+    first = [i for i in suggested if i in ids]
+    return (*first, *(i for i in ids if i not in first)) if first else ()
+
+
+def _take(ctx: Ctx, state: DialogState, question: Question | None, option_id: str) -> Outcome:
+    """Record the choice a reply to "Did you mean ...?" picked."""
+    state = replace(state, no_match=0)
+    if question is not None:
+        return answer_intake(ctx, state, question, (option_id,), typed=True)
+    return _answer(ctx, state, option_id)
+
+
+def _confirmed(
+    ctx: Ctx,
+    state: DialogState,
+    question: Question | None,
+    candidates: Sequence[Candidate],
+    suggested: Sequence[str],
+    yes: bool,
+) -> Outcome:
+    """A yes to "Did you mean X?" takes X; a yes to two options asks which; a no asks again."""
+    if not yes:
+        return Outcome(state, reask(ctx, state, say.ASK_AGAIN))
+    if len(suggested) == 1:
+        return _take(ctx, state, question, suggested[0])
+    return _did_you_mean(candidates, Ambiguous(tuple(suggested)), state)
+
+
 def _did_you_mean(
     candidates: Sequence[Candidate], result: Ambiguous, state: DialogState
 ) -> Outcome:
-    """Ask back: the likely choices first, then the others, all as buttons."""
+    """Ask back: the likely choices first, then the others, all as buttons (the likely ones
+    kept in the state, so that a typed yes or number means what the person saw)."""
     labels = {c.id: c.label for c in candidates}
     first = [i for i in result.options if i in labels]
-    rest = [c.id for c in candidates if c.id not in first]
-    options = tuple(Option(i, labels[i]) for i in (*first, *rest))
+    options = tuple(Option(i, labels[i]) for i in _offered(candidates, first))
     text = (
         say.DID_YOU_MEAN_ONE.format(label=labels[first[0]]) if len(first) == 1 else say.DID_YOU_MEAN
     )
-    return Outcome(state, (Reply(text, options),))
+    return Outcome(replace(state, suggested=tuple(first)), (Reply(text, options),))
 
 
 def _not_understood(ctx: Ctx, state: DialogState, head: str) -> Outcome:

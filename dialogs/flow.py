@@ -41,6 +41,10 @@ class FlowChoice:
     ask_back: tuple[str, ...] = ()
     """Texts that hint at this answer but are asked back ("Did you mean ...?"), never recorded
     as typed: Spanish fragments, bare 'yes'/'no' at a question that is not yes/no."""
+    range: tuple[float, float] | None = None
+    """The numbers this choice covers, ends included (number questions): a number inside one
+    range is that choice; a number two ranges share ('20' of '10 to 20', 'More than 20') is
+    asked back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +84,14 @@ class Question:
         names = [c.label for c in self.choices if c.id in ids]
         return ", ".join(names)
 
-    def value_of(self, number: float) -> FlowChoice:
-        """The number bucket closest to `number`."""
+    def for_number(self, number: float) -> tuple[FlowChoice, ...]:
+        """The choices whose range holds `number` (two on a shared end); without ranges, the
+        choice whose value is closest."""
+        ranged = [c for c in self.choices if c.range is not None]
+        if ranged:
+            return tuple(c for c in ranged if c.range and c.range[0] <= number <= c.range[1])
         valued = [c for c in self.choices if c.value is not None]
-        return min(valued, key=lambda c: abs((c.value or 0) - number))
+        return (min(valued, key=lambda c: abs((c.value or 0) - number)),) if valued else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +133,16 @@ def _need(data: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
 
 
 def _texts(value: Any, where: str) -> tuple[str, ...]:
-    """A list of texts, or a mapping of language code to a list of texts (all kept)."""
+    """A list of texts (or `{en: [...]}`): the English words only; the words of every other
+    language live in `locale/<lang>/synonyms.yaml`, the file its translator edits."""
     if isinstance(value, Mapping):
-        found: list[str] = []
-        for lang, items in value.items():
-            if not isinstance(lang, str) or not 2 <= len(lang) <= 8:
-                raise FlowError(f"{where}: expected language codes like en, es as keys")
-            found += _texts(items, f"{where}.{lang}")
-        return tuple(found)
+        other = sorted(str(lang) for lang in value if lang != "en")
+        if other:
+            raise FlowError(
+                f"{where}.{other[0]}: words in that language go in "
+                f"locale/{other[0]}/synonyms.yaml, not in the flow"
+            )
+        return _texts(value.get("en", []), f"{where}.en")
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise FlowError(f"{where}: expected a list of texts (quote yes and no)")
     return tuple(value)
@@ -141,7 +151,7 @@ def _texts(value: Any, where: str) -> tuple[str, ...]:
 def _choice(data: Any, where: str) -> FlowChoice:
     if not isinstance(data, Mapping):
         raise FlowError(f"{where}: expected a mapping")
-    unknown = set(data) - {"id", "label", "synonyms", "value", "pathways", "ask_back"}
+    unknown = set(data) - {"id", "label", "synonyms", "value", "pathways", "ask_back", "range"}
     if unknown:
         raise FlowError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     synonyms = _texts(data.get("synonyms", []), f"{where}.synonyms")
@@ -152,6 +162,14 @@ def _choice(data: Any, where: str) -> FlowChoice:
     value = data.get("value")
     if value is not None and not isinstance(value, int):
         raise FlowError(f"{where}.value: expected a whole number")
+    span = data.get("range")
+    if span is not None and not (
+        isinstance(span, list)
+        and len(span) == 2
+        and all(isinstance(x, int | float) for x in span)
+        and span[0] <= span[1]
+    ):
+        raise FlowError(f"{where}.range: expected [low, high], two numbers")
     return FlowChoice(
         id=str(_need(data, "id", where, str)),
         label=_need(data, "label", where, str),
@@ -159,6 +177,7 @@ def _choice(data: Any, where: str) -> FlowChoice:
         value=value,
         pathways=tuple(str(p) for p in pathways),
         ask_back=ask_back,
+        range=(float(span[0]), float(span[1])) if span is not None else None,
     )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
-from dialogs import i18n
+from dialogs import i18n, words
 from dialogs.flow import Flow, FlowChoice, Question
 from dialogs.saying import pay_words as pay_words  # pictures.py asks localize for it
 from knowledge.model import Knowledge, Pay, PayWords, Resource, Term
@@ -100,56 +100,47 @@ def _walk(value: Any, words: PayWords) -> Any:
     return value
 
 
-@functools.cache
 def synonyms(code: str) -> dict[str, dict[str, tuple[str, ...]]]:
     """`locale/<lang>/synonyms.yaml`: question id -> choice id -> the words people type."""
-    path = i18n.LOCALE_DIR / code / "synonyms.yaml"
-    if not path.exists():
-        return {}
-    return load_synonyms(path)
+    return words.of(code).synonyms
 
 
 def load_synonyms(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Read and check a synonyms file; errors name the file and the field."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected question ids")
-    table: dict[str, dict[str, tuple[str, ...]]] = {}
-    for qid, choices in data.items():
-        if not isinstance(choices, dict):
-            raise ValueError(f"{path}: {qid}: expected choice ids")
-        table[str(qid)] = {}
-        for cid, words in choices.items():
-            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                raise ValueError(f"{path}: {qid}.{cid}: expected a list of texts (quote sí, no)")
-            table[str(qid)][str(cid)] = tuple(words)
-    return table
+    """Read and check a synonyms file (its questions); errors name the file and the field."""
+    return words.load(path).synonyms
 
 
 def _translate_flow(source: Flow, code: str) -> Flow:
-    extra = synonyms(code)
+    said = words.of(code)
     return replace(
         source,
-        questions=tuple(_question(q, extra.get(q.id, {})) for q in source.questions),
+        questions=tuple(
+            _question(q, said.synonyms.get(q.id, {}), said.ask_back.get(q.id, {}))
+            for q in source.questions
+        ),
     )
 
 
-def _question(q: Question, extra: dict[str, tuple[str, ...]]) -> Question:
+def _question(
+    q: Question, extra: dict[str, tuple[str, ...]], hints: dict[str, tuple[str, ...]]
+) -> Question:
     return replace(
         q,
         text=i18n.gettext(q.text),
         ack=i18n.gettext(q.ack),
         why=i18n.gettext(q.why),
-        choices=tuple(_choice(c, extra.get(c.id, ())) for c in q.choices),
+        choices=tuple(_choice(c, extra.get(c.id, ()), hints.get(c.id, ())) for c in q.choices),
     )
 
 
-def _choice(c: FlowChoice, extra: tuple[str, ...]) -> FlowChoice:
+def _choice(c: FlowChoice, extra: tuple[str, ...], hints: tuple[str, ...]) -> FlowChoice:
     label = i18n.gettext(c.label)
     keep: tuple[str, ...] = (c.label,) if label != c.label else ()
     bare = _key(label)  # "ensino medio" for "Ensino médio ou GED": typed without accents
     keep += (bare,) if bare != label.lower() else ()
-    return replace(c, label=label, synonyms=(*extra, *c.synonyms, *keep))
+    return replace(
+        c, label=label, synonyms=(*extra, *c.synonyms, *keep), ask_back=(*hints, *c.ask_back)
+    )
 
 
 # ---- questions asked in another language ------------------------------------------------------

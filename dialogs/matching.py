@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, TypeAlias
@@ -680,9 +680,15 @@ def match_choice(text: str, candidates: Sequence[Candidate], *, multi: bool = Fa
 
 
 def match_key(
-    answer: str, option: int | None, candidates: Sequence[Candidate], *, multi: bool = False
+    answer: str,
+    option: int | None,
+    candidates: Sequence[Candidate],
+    *,
+    multi: bool = False,
+    hints: Mapping[str, tuple[str, ...]] | None = None,
 ) -> MatchResult:
-    """Match an answer already read (its key and option number) to the choices."""
+    """Match an answer already read (its key and option number) to the choices; `hints` maps
+    whole answers that only hint at choices (another language's words) to their ids."""
     prep = _prepare(tuple(Candidate(c.id, c.label, c.synonyms) for c in candidates))
     if not answer or not prep.ids:
         return NoMatch()
@@ -696,6 +702,8 @@ def match_key(
     hinted = _ask_back(answer, candidates, exact=True)
     if hinted is not None:
         return hinted
+    if hints and answer in hints:  # "trabajo en fabrica" in English: asked, not "fabrication"
+        return Ambiguous(hints[answer][:MAX_OPTIONS])
     result = _match_multi(answer, prep) if multi else _match_one(answer, prep)
     unsure = isinstance(result, Matched) and result.score < CONFIDENT_SCORE
     if unsure or isinstance(result, NoMatch):
@@ -830,6 +838,17 @@ def _read_words(words: str) -> _Reading:
             return candidate in _YES
     answer = _phrase_answer(words)
     return _phrase_answer(_squeeze(words)) if answer == "unclear" else answer
+
+
+def yes_no_word(answer_key: str) -> bool | None:
+    """True for a whole answer that is an English yes ('yes', 'ok', 'yep'), False for a no,
+    None for anything else (no spelling slips: this reads only the exact words)."""
+    for candidate in (answer_key, _squeeze(answer_key)):
+        if candidate in _YES and candidate not in _UNSURE:
+            return True
+        if candidate in _NO:
+            return False
+    return None
 
 
 def match_yes_no(text: str) -> bool | None:

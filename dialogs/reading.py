@@ -56,6 +56,15 @@ _BACK = frozenset(
 )
 _HELP = frozenset(key(w) for w in ("help", "help me", "i need help", "help please", "ayuda"))
 _MONEY = re.compile(r"\$|\b(?:dollars?|bucks?|usd|grand|salary|wages?|pay|paid|earn\w*)\b|\d\s*k\b")
+_LESS = re.compile(
+    r"\b(?:less than|fewer than|under|below|up to|at most|max|maximum|not more than|"
+    r"menos de|menos que|moins de|moins que|au plus|أقل من|اقل من|ka yar|ka yaryahay)\b"
+)
+_MORE = re.compile(
+    r"\b(?:more than|over|above|at least|plus|mas de|más de|mais de|mais que|plus de|plus que|"
+    r"au moins|pelo menos|por lo menos|al menos|أكثر من|اكثر من|على الأقل|ka badan|ugu yaraan)\b"
+    r"|\d\s*\+"
+)
 _NEGATION = re.compile(
     r"\b(?:no|not|never|dont|don't|didnt|didn't|cant|can't|cannot|wont|won't|without|nope)\b"
 )
@@ -87,6 +96,9 @@ class Reading:
     """A navigation word typed as text ('back', 'undo', 'help')."""
     cut: bool = False
     """The message was longer than MAX_TEXT."""
+    compare: int = 0
+    """-1 when the number is a most ('less than 10', 'menos de 10'), +1 when it is a least
+    ('more than 10', 'au moins 10', '10+'), else 0."""
 
     @property
     def empty(self) -> bool:
@@ -113,6 +125,7 @@ def read(text: str) -> Reading:
         junk=junk,
         nav=nav,
         cut=len(text) > MAX_TEXT,
+        compare=-1 if _LESS.search(clean) else 1 if _MORE.search(clean) else 0,
     )
 
 

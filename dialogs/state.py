@@ -282,6 +282,9 @@ class DialogState:
     """The rest of a long answer, shown a page at a time with a More button."""
     language: str = "en"
     """The language the person reads (a code of dialogs.i18n.LANGUAGES); replies come out in it."""
+    suggested: tuple[str, ...] = ()
+    """The choice ids the last "Did you mean ...?" offered first (cleared by the next event):
+    a typed yes takes the one suggested, a no asks again, a number counts the options shown."""
 
     def answer(self, key: str) -> AnswerValue | None:
         """A profile answer, or None when not given."""
@@ -372,6 +375,7 @@ def _state_dict(s: DialogState) -> dict[str, Any]:
         "asked_version": s.asked_version,
         "more_pages": list(s.more_pages),
         "language": s.language,
+        "suggested": list(s.suggested),
     }
 
 
@@ -461,6 +465,7 @@ def _decode_state(data: Mapping[str, Any]) -> DialogState:
         asked_version=int(data.get("asked_version", 0)),
         more_pages=tuple(str(p) for p in data.get("more_pages") or ()),
         language=str(data.get("language") or "en"),
+        suggested=tuple(str(i) for i in data.get("suggested") or ()),
     )
 
 

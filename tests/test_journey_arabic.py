@@ -18,7 +18,7 @@ INTAKE_AR = """
     user: نعم
     user: لا أحتاج مساعدة
     user: عندي عمل
-    user: 10
+    user: 8
     bot: هذا ما يناسبك أكثر
     bot: في الساعة
     not: an hour

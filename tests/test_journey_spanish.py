@@ -27,7 +27,7 @@ INTAKE_ES = """
     bot: trabajo ya
     user: tengo trabajo
     bot: horas por semana
-    user: 10
+    user: 8
     bot: Esto es lo que mejor te queda
     bot: Informática
     bot: por hora

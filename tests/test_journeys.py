@@ -25,7 +25,7 @@ INTAKE_IT = """
     user: yep
     user: no thanks i'm fine
     user: nah
-    user: 10
+    user: 8
     bot: Information Technology
     bot: start at step 2
     bot: $15–17 an hour
