@@ -291,9 +291,9 @@ HAND: tuple[Row, ...] = (
     ("hours", "about 12", ("h15",)),
     ("hours", "12", ("h15",)),
     ("hours", "maybe 6 hours", ("h8",)),
-    ("hours", "twenty", ("h15",)),
+    ("hours", "twenty", ASK),  # on the end of "10 to 20" and "More than 20"
     ("hours", "twenty five", ("h25",)),
-    ("hours", "ten", ("h8",)),
+    ("hours", "ten", ASK),  # on the end of "5 to 10" and "10 to 20"
     ("hours", "15 hours a week", ("h15",)),
     ("hours", "30", ("h25",)),
     ("hours", "part time", ("h15",)),

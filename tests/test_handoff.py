@@ -112,7 +112,7 @@ def test_a_check_in_due_while_handed_off_waits_a_day() -> None:
         user: yep
         user: no thanks i'm fine
         user: nah
-        user: 10
+        user: 8
         tap: Choose IT
         tap: Yes, set my goals
         tap: Step 4
