@@ -13,8 +13,7 @@ from bot.log import who
 from bot.storage import OutboxRow, Storage, TurnSession
 from bot.telegram.render import merge_replies
 from dialogs import i18n
-from dialogs import messages as say
-from dialogs.engine import handle, next_checkin
+from dialogs.engine import STALE_CHOICE, handle, next_checkin
 from dialogs.flow import Flow, intake_flow
 from dialogs.state import (
     CancelCheckins,
@@ -35,8 +34,6 @@ from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
 log = logging.getLogger(__name__)
-
-STALE_BUTTON = i18n.N_("That button is from an earlier question. Here is where we are now:")
 
 
 def is_stale(state: DialogState, event: Event) -> bool:
@@ -197,16 +194,10 @@ class Service:
         update_id: int | None,
     ) -> list[OutboxRow]:
         """Answer a stale button with the current question; the state is left as it was."""
-        asked = handle(  # a choice of nothing: the engine answers with the current question
-            state, Choice("", None), now, kb=self.kb, flow=self.flow, counselors=False
+        asked = handle(  # the engine says so in the person's language and asks the question
+            state, Choice(STALE_CHOICE, None), now, kb=self.kb, flow=self.flow, counselors=False
         )
-        with i18n.use(state.language):
-            moved, stale = say.MOVED_ON, i18n.gettext(STALE_BUTTON)
-        replies = tuple(
-            replace(r, text=stale + r.text.removeprefix(moved)) if n == 0 else r
-            for n, r in enumerate(asked.replies)
-        )
-        turn = Turn(state, merge_replies(replies))
+        turn = Turn(state, merge_replies(asked.replies))
         rows = await held.commit_turn(
             user_id=user_id,
             chat_id=chat_id,

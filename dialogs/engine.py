@@ -9,6 +9,7 @@ and the table `STAGES` at the bottom maps every pending id to its stage.
 from __future__ import annotations
 
 import traceback
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -83,7 +84,13 @@ from dialogs.handoff import (
     relay,
     start_handoff,
 )
-from dialogs.intake import answer_intake, referral_code, start_intake
+from dialogs.intake import (
+    answer_intake,
+    answer_several,
+    record_typed,
+    referral_code,
+    start_intake,
+)
 from dialogs.languages import LANGUAGE_PREFIX, language_named
 from dialogs.matching import (
     EXACT_SCORE,
@@ -93,9 +100,11 @@ from dialogs.matching import (
     MatchResult,
     NoMatch,
     key,
+    leftover,
     looks_like_question,
     match_key,
     match_yes_no,
+    parse_number,
     yes_no_word,
 )
 from dialogs.pages import MORE_ID, with_option
@@ -151,6 +160,7 @@ __all__ = [
     "MAX_TEXT",
     "RETURN_AFTER",
     "STAGES",
+    "STALE_CHOICE",
     "Ctx",
     "Outcome",
     "Stage",
@@ -256,6 +266,8 @@ def _choice(ctx: Ctx, state: DialogState, event: Choice) -> Outcome:
         return _more(ctx, state)
     if event.choice_id.startswith(LANGUAGE_PREFIX):
         return choose_language(ctx, state, event.choice_id.removeprefix(LANGUAGE_PREFIX))
+    if event.choice_id == STALE_CHOICE:  # bot.service: a button from an earlier question
+        return Outcome(state, reask(ctx, state, say.STALE_BUTTON))
     valid = {o.id for o in pending_options(ctx, state)}
     if event.choice_id not in valid:
         return Outcome(state, reask(ctx, state, say.MOVED_ON))
@@ -388,14 +400,15 @@ def _match_text(
     if isinstance(result, Matched):
         state = replace(state, no_match=0)
         if question is not None:
-            return answer_intake(ctx, state, question, result.ids, typed=True)
+            later = _carried(ctx, state, question, reading, candidates, result.ids)
+            return answer_several(ctx, state, ((question, result.ids), *later))
         return _answer(ctx, state, result.ids[0])
     found = _ask(ctx, state, reading.raw)
     if found is not None:
         return _answered(ctx, state, found, reask(ctx, state))
     if isinstance(result, Ambiguous):
         return _did_you_mean(candidates, result, state)
-    return _not_understood(ctx, state, say.NOT_UNDERSTOOD)
+    return _not_understood(ctx, state, say.NOT_UNDERSTOOD.format(said=_quoted(reading)))
 
 
 def _worded_question(reading: Reading) -> bool:
@@ -406,6 +419,137 @@ def _worded_question(reading: Reading) -> bool:
 def _exact(result: MatchResult) -> bool:
     """A label, a synonym or an option number, typed whole."""
     return isinstance(result, Matched) and result.score >= EXACT_SCORE
+
+
+# ---- one message, several answers ("bachelors in biology") ------------------------------------
+
+CARRY_SCORE = 90.0
+"""A later question takes a part of the message only when that part matches this well."""
+CARRY_MIN_CHARS = 5
+"""...and is at least this long, unless it names the question's topic ('english is ok')."""
+
+
+def _word_keys(text: str) -> frozenset[str]:
+    """The comparison keys of the words in text."""
+    return frozenset(key(w) for w in text.split())
+
+
+_CARRY_SPLIT = _word_keys("and but also plus then y pero tambien e mas mais et aussi iyo laakiin")
+_CARRY_FILLER = _word_keys(
+    """a an the my i im is are am was in on at of for to with from it its me
+    un una el la los las mi mis en de del con es soy um uma o os as meu minha na do da com
+    sou une le les l mon ma mes du des avec est je j suis waa ku في"""
+)
+
+
+def _carried(
+    ctx: Ctx,
+    state: DialogState,
+    question: Question,
+    reading: Reading,
+    candidates: Sequence[Candidate],
+    ids: Sequence[str],
+) -> list[tuple[Question, tuple[str, ...]]]:
+    """Later questions that the rest of the message answers plainly ("bachelors in biology":
+    the degree's field is biology, Something else); nothing when the rest is unclear."""
+    rest = leftover(reading.key, candidates, ids)
+    if not rest:
+        return []
+    now = record_typed(state, question, ids)[0]
+    taken: list[tuple[Question, tuple[str, ...]]] = []
+    clause: list[str] = []
+    for word in [*rest.split(), "and"]:
+        if word not in _CARRY_SPLIT:
+            clause += [word] if word not in _CARRY_FILLER else []
+            continue
+        for later in _open_after(ctx, now, question) if clause else ():
+            found = _carry_one(clause, later)
+            if found:
+                taken.append((later, found))
+                now = record_typed(now, later, found)[0]
+                break
+        clause = []
+    return taken
+
+
+def _open_after(ctx: Ctx, state: DialogState, question: Question) -> list[Question]:
+    """The questions after `question` that are open and apply, in order."""
+    ids = [q.id for q in ctx.flow.questions]
+    after = ctx.flow.questions[ids.index(question.id) + 1 :] if question.id in ids else ()
+    return [
+        q
+        for q in after
+        if q.id not in state.answers and (q.ask_if is None or q.ask_if.holds(state.answers))
+    ]
+
+
+def _carry_one(words: Sequence[str], question: Question) -> tuple[str, ...] | None:
+    """The choice one part of a message names at a later question, if it names one plainly:
+    matched word for word, not a bare yes or no, long enough or naming the question's topic."""
+    topic = _topic(question)
+    named = any(_plain(w) in topic for w in words)
+    bare = [w for w in words if _plain(w) not in topic]
+    for text in dict.fromkeys((" ".join(words), " ".join(bare))):  # "no english", "english ok"
+        found = _carry_text(text, question, named) if text else None
+        if found:
+            return found
+    return None
+
+
+def _carry_text(text: str, question: Question, named: bool) -> tuple[str, ...] | None:
+    if _yes_no_text(text) and not named:
+        return None
+    choices = [Candidate(c.id, c.label, c.synonyms) for c in question.choices]
+    if question.kind is Kind.NUMBER:
+        number = parse_number(text) if _HOUR_WORDS.intersection(text.split()) else None
+        hits = question.for_number(number) if number is not None else ()
+        return (hits[0].id,) if len(hits) == 1 else None
+    result = match_key(text, None, choices, multi=question.kind is Kind.MULTI)
+    if not isinstance(result, Matched) or result.score < CARRY_SCORE:
+        return None
+    if leftover(text, choices, result.ids) != "":
+        return None
+    yes_no = {"yes", "no"} <= {c.id for c in question.choices}
+    if not named and (yes_no or len(text.replace(" ", "")) < CARRY_MIN_CHARS):
+        return None
+    return result.ids
+
+
+def _yes_no_text(text: str) -> bool:
+    return text in yes_no_words() or yes_no_word(text) is not None
+
+
+def _topic(question: Question) -> frozenset[str]:
+    """The words of a question that are no choice by themselves ('english' of 'How easy is
+    English for you?'): a part of a message that names one is about that question."""
+    whole = {key(t) for c in question.choices for t in (c.label, c.id, *c.synonyms)}
+    return frozenset(
+        _plain(w)
+        for w in key(question.text).split()
+        if w not in whole and len(w) >= TOPIC_MIN_CHARS and w not in _TOPIC_STOP
+    )
+
+
+def _plain(word: str) -> str:
+    """A word without accents ('inglés' -> 'ingles'), for topic words typed either way."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_HOUR_WORDS = _word_keys(
+    "hour hours hr hrs horas hora heures heure saacadood saac saacad ساعة ساعات"
+)
+"""A number carried to the hours question must say it is hours ('12 hours', '12 horas')."""
+
+
+TOPIC_MIN_CHARS = 4
+"""Shorter words of a question ('can', 'you') name no topic."""
+_TOPIC_STOP = _word_keys(
+    """what which many much your with have that this these them then there often need
+    kind sound sounds good first highest finished tap fit thats all would like feel about
+    right away while train work done help easy
+    cuantas cuanto cual puedes tienes para esto como quantas quanto qual voce pode isso
+    quel quelle combien pour avec est-ce tout cette intee sidee miyaad waxaad"""
+)
 
 
 def _by_number(question: Question, reading: Reading) -> MatchResult | None:
@@ -481,20 +625,33 @@ def _did_you_mean(
 
 
 def _not_understood(ctx: Ctx, state: DialogState, head: str) -> Outcome:
-    """Say so, and show the choices; after two misses in a row, offer a person."""
+    """Say so in one short line: the choices are the buttons under it (Telegram and the
+    terminal chat both show them), so they are not listed again; after two misses in a row,
+    offer a person."""
     state = replace(state, no_match=state.no_match + 1)
     reply = ask_pending(ctx, state)
     choices = reply.choices if reply else ()
-    listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(choices, 1))
-    text_out = f"{head}\n{listing}" if listing else head
     if state.no_match >= 2 and ctx.counselors:  # two misses in a row: offer a person
         choices = (*choices, Option("person", say.TALK_TO_PERSON))
-    return Outcome(state, (Reply(text_out, choices),))
+    return Outcome(state, (Reply(head, choices),))
+
+
+QUOTE_CHARS = 40
+"""What the person typed is quoted back up to this many characters."""
+
+
+def _quoted(reading: Reading) -> str:
+    """The typed words, short enough to quote in one line."""
+    words = " ".join(reading.raw.split())
+    return words if len(words) <= QUOTE_CHARS else words[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
 CONFIDENT_ANSWER = 90.0
 """A text that reads as a question is an answer only when it names a choice this clearly."""
 
+STALE_CHOICE = "stale"
+"""The choice bot.service sends for a tap on a button of an earlier question: the engine says
+so in the person's language and asks the current question, recording nothing."""
 
 def _answered(ctx: Ctx, state: DialogState, found: Answer, after: tuple[Reply, ...]) -> Outcome:
     """A free question answered: its first page (with More when there is more), then `after`."""

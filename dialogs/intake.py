@@ -14,6 +14,7 @@ from dialogs.pages import with_option
 from dialogs.recommendations import to_recommendations
 from dialogs.state import (
     DialogState,
+    Option,
     Reply,
 )
 from dialogs.undo import after_intake, change_option, say_back
@@ -64,15 +65,72 @@ def _answer_multi(
 def _after_answer(ctx: Ctx, state: DialogState, question: Question, ack: str) -> Outcome:
     """Say the answer back, then ask the next question (or recommend); the Change button rides
     on the next message with buttons, so a turn still sends one message."""
-    replies = (Reply(ack),)
-    nxt = ctx.flow.next_question(state.answers, after=question.id)
-    nxt = nxt or ctx.flow.next_question(state.answers)
-    if nxt is not None:
-        state = replace(state, pending=f"q:{nxt.id}")
-        done = Outcome(state, (*replies, ask_question(nxt, state)))
-    else:
-        done = after_intake(ctx, state, replies)
+    done = _next(ctx, state, question, (Reply(ack),))
     return replace(done, replies=with_option(done.replies, change_option(question)))
+
+
+def _next(ctx: Ctx, state: DialogState, last: Question, replies: tuple[Reply, ...]) -> Outcome:
+    """After the answers said back in `replies`: the next open question, or what follows intake."""
+    nxt = ctx.flow.next_question(state.answers, after=last.id)
+    nxt = nxt or ctx.flow.next_question(state.answers)
+    if nxt is None:
+        return after_intake(ctx, state, replies)
+    state = replace(state, pending=f"q:{nxt.id}")
+    return Outcome(state, (*replies, ask_question(nxt, state)))
+
+
+def answer_several(
+    ctx: Ctx, state: DialogState, taken: Sequence[tuple[Question, Sequence[str]]]
+) -> Outcome:
+    """One message answered several questions (the one asked, then later ones): record each,
+    say each back, and give each its own Change button."""
+    if len(taken) == 1:
+        question, ids = taken[0]
+        return answer_intake(ctx, state, question, ids, typed=True)
+    replies: list[Reply] = []
+    changes: list[Option] = []
+    for question, ids in taken:
+        state, labels = record_typed(state, question, ids)
+        replies.append(Reply(say_back(question, labels)))
+        changes.append(Option(change_option(question).id, _change_label(labels)))
+    done = _next(ctx, state, taken[0][0], tuple(replies))  # the first open one after
+    out = done.replies
+    for change in changes:
+        out = with_option(out, change)
+    return replace(done, replies=out)
+
+
+CHANGE_LABEL_CHARS = 28
+"""A Change button names the answer it changes, cut to this many characters."""
+
+
+def _change_label(labels: Sequence[str]) -> str:
+    said = ", ".join(labels)
+    if len(said) > CHANGE_LABEL_CHARS:
+        said = said[: CHANGE_LABEL_CHARS - 1].rstrip() + "…"
+    return say.CHANGE_ONE.format(answer=said)
+
+
+def record_typed(
+    state: DialogState, question: Question, ids: Sequence[str]
+) -> tuple[DialogState, tuple[str, ...]]:
+    """A typed answer recorded whole (a multi answer finished): the state and the labels."""
+    if question.kind is Kind.MULTI:
+        partial_key = f"{question.id}.partial"
+        partial = state.answers.get(partial_key, ())
+        chosen = list(partial) if isinstance(partial, tuple) else []
+        chosen += [i for i in ids if i != "done" and i not in chosen and question.choice(i)]
+        if "none" in chosen and len(chosen) > 1:
+            chosen.remove("none")
+        chosen = chosen or (["none"] if question.choice("none") else [])
+        answers = {k: v for k, v in state.answers.items() if k != partial_key}
+        state = replace(state, answers={**answers, question.id: tuple(chosen)})
+        return state, tuple(c.label for c in question.choices if c.id in chosen)
+    choice = question.choice(ids[0])
+    if choice is None:
+        return state, ()
+    value: str | int = choice.value if question.kind is Kind.NUMBER and choice.value else choice.id
+    return state.with_answer(question.id, value), (choice.label,)
 
 
 REFERRAL = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -735,6 +735,39 @@ def _ask_back(answer: str, candidates: Sequence[Candidate], *, exact: bool) -> A
     return Ambiguous(tuple(prep.ids[i] for i, v in scores.items() if best - v < AMBIGUOUS_MARGIN))
 
 
+def leftover(answer: str, candidates: Sequence[Candidate], ids: Sequence[str]) -> str | None:
+    """The words of `answer` (a key) that the chosen choices' words do not cover: for each id,
+    its longest label or synonym found in the answer as whole words is taken out. None when one
+    of them is not there word for word (a typo, a fuzzy match): what is left is then unknown."""
+    words = answer.split()
+    prep = _prepare(tuple(Candidate(c.id, c.label, c.synonyms) for c in candidates))
+    used: set[int] = set()
+    for cid in ids:
+        if cid not in prep.ids:
+            return None
+        owner = prep.ids.index(cid)
+        terms = sorted(
+            (t.key.split() for t in prep.terms if t.owner == owner and t.key),
+            key=len,
+            reverse=True,
+        )
+        span = next((found for term in terms if (found := _span(words, term, used))), None)
+        if span is None:
+            return None
+        used.update(span)
+    return " ".join(w for i, w in enumerate(words) if i not in used)
+
+
+def _span(words: Sequence[str], term: Sequence[str], used: set[int]) -> range | None:
+    """Where `term` stands in `words` as whole words, clear of the words already used."""
+    size = len(term)
+    for start in range(len(words) - size + 1):
+        span = range(start, start + size)
+        if list(words[start : start + size]) == list(term) and not used.intersection(span):
+            return span
+    return None
+
+
 # ---- yes / no -------------------------------------------------------------------------------
 
 _YES_EMOJI = frozenset("👍👌✅✔☑🙆🆗💯")

@@ -39,7 +39,7 @@ def outcome(question: Question, text: str) -> Expected:
         return ASK
     if say.BACK_TO in texts:
         return Q
-    if say.NOT_UNDERSTOOD.split(".")[0] in texts or say.JUNK.split(".")[0] in texts:
+    if turn.state.no_match > state.no_match:  # said it did not understand, showed the buttons
         return NO
     return f"other: {texts[:80]}"
 
