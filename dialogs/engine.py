@@ -378,7 +378,7 @@ def _match_text(
     multi = question is not None and question.kind is Kind.MULTI
     hints = foreign_hints(state.language, question.id) if question is not None else None
     result = match_key(reading.key, reading.option, candidates, multi=multi, hints=hints)
-    if question is not None and question.kind is Kind.NUMBER and not _exact(result):
+    if question is not None and _ranged(question) and not _exact(result):
         counted = _by_number(question, reading)  # "less than 10" is no "less than 5"
         if isinstance(counted, Ambiguous) and not _worded_question(reading):
             return _did_you_mean(candidates, counted, state)  # hours, not pay: ask which
@@ -397,6 +397,7 @@ def _match_text(
         found = _ask(ctx, state, reading.raw)  # a question that brushes a choice word
         if found is not None:
             return _answered(ctx, state, found, reask(ctx, state))
+        result = Ambiguous(result.ids[:3])  # "what is a ged": asked back, never recorded
     if isinstance(result, Matched):
         state = replace(state, no_match=0)
         if question is not None:
@@ -437,8 +438,8 @@ def _word_keys(text: str) -> frozenset[str]:
 _CARRY_SPLIT = _word_keys("and but also plus then y pero tambien e mas mais et aussi iyo laakiin")
 _CARRY_FILLER = _word_keys(
     """a an the my i im is are am was in on at of for to with from it its me
-    un una el la los las mi mis en de del con es soy um uma o os as meu minha na do da com
-    sou une le les l mon ma mes du des avec est je j suis waa ku في"""
+    un una el la los las mi mis en de del con es soy um uma o os as meu minha na do da com em
+    sou une le les l mon ma mes du des avec est je j suis au aux dans waa ku في"""
 )
 
 
@@ -499,9 +500,11 @@ def _carry_one(words: Sequence[str], question: Question) -> tuple[str, ...] | No
 def _carry_text(text: str, question: Question, named: bool) -> tuple[str, ...] | None:
     if _yes_no_text(text) and not named:
         return None
+    if question.kind is Kind.NUMBER and not _HOUR_WORDS.intersection(text.split()):
+        return None  # 'trabajo medio tiempo' is about the job, not hours of classes
     choices = [Candidate(c.id, c.label, c.synonyms) for c in question.choices]
     if question.kind is Kind.NUMBER:
-        number = parse_number(text) if _HOUR_WORDS.intersection(text.split()) else None
+        number = parse_number(text)
         hits = question.for_number(number) if number is not None else ()
         return (hits[0].id,) if len(hits) == 1 else None
     result = match_key(text, None, choices, multi=question.kind is Kind.MULTI)
@@ -552,13 +555,20 @@ _TOPIC_STOP = _word_keys(
 )
 
 
+def _ranged(question: Question) -> bool:
+    """A question whose choices cover numbers (hours, age): a number typed is read by range."""
+    return any(c.range is not None for c in question.choices)
+
+
 def _by_number(question: Question, reading: Reading) -> MatchResult | None:
     """A number of hours ('12', 'about 12'): the choice whose range holds it; a number on an end
     two choices share ('20': '10 to 20' or 'More than 20?') is asked back, and so is a bound
     that spans two ('less than 10': 'Less than 5' or '5 to 10?')."""
     number = reading.number
-    if number is None or not 0 <= number <= MAX_HOURS or reading.money:
+    if number is None or not 0 <= number <= MAX_NUMBER or reading.money:
         return None
+    if question.kind is not Kind.NUMBER and reading.option is not None and number < BARE_NUMBER:
+        return None  # a lone '3' at "Are you 18 or older?" is a slip of an option number
     hits = question.for_number(number)
     if reading.compare:
         ranged = [c for c in question.choices if c.range is not None]
@@ -570,8 +580,11 @@ def _by_number(question: Question, reading: Reading) -> MatchResult | None:
     return Ambiguous(tuple(c.id for c in hits)) if hits else None
 
 
-MAX_HOURS = 168
-"""Hours in a week: a bigger number is not an answer to the hours question."""
+BARE_NUMBER = 10
+"""At a question that is not about a number, a number typed alone is read by range only from
+this on ('17' at the age question; not '3')."""
+MAX_NUMBER = 168
+"""Hours in a week: a bigger number is no answer to a question read by number."""
 
 
 def _yes_no_word(reading: Reading) -> bool | None:

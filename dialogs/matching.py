@@ -189,9 +189,19 @@ def key(text: str) -> str:
     return key_of_clean(normalize(text))
 
 
+_ELISION = re.compile(r"\b([cdjlmnst]|qu)['\u2019](?=\w)")
+"""French elisions: "l'usine" is "l usine", "j'ai" is "j ai" (English "don't" is untouched)."""
+
+
+def _unaccented(text: str) -> str:
+    """Without accents and other combining marks: 'inglés' = 'ingles', 'أ' = 'ا', as typed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def key_of_clean(clean: str) -> str:
     """The comparison form of text already normalized (a message is normalized only once)."""
-    text = _APOSTROPHES.sub("", clean)
+    text = _APOSTROPHES.sub("", _unaccented(_ELISION.sub(r"\1 ", clean)))
     text = _JOINERS.sub(" and ", text).replace("+", " plus ")  # "Word, Excel" = "word and excel"
     return " ".join(_stem(w) for w in utils.default_process(text).split())
 
@@ -207,7 +217,12 @@ _FILLER = _keys(
     did do done doing have had has was were been be am is are also some and plus too
     worked work working job jobs like liked love enjoy stuff things thing kind bit
     lot really very well mostly mainly maybe probably think guess year years month months
-    experience before now used use it that this there here etc please yes yeah yep"""
+    experience before now used use it that this there here etc please yes yeah yep
+    trabajo trabaje trabajaba trabajado tengo tenia soy estoy fui hice de en
+    trabalho trabalhei trabalhava tenho sou estou fiz em
+    travail travaille travaillais suis ai etais
+    shaqo shaqeeyay shaqeeya waan baan waxaan ayaan
+    اشتغلت اشتغل عملت اعمل عندي"""
 )
 _COMMON_WORDS = _keys(
     """a an i it is in on at to as or of if so do be by my me we us he up go am and the
@@ -217,7 +232,8 @@ _COMMON_WORDS = _keys(
 
 _NEGATIONS = _keys(
     """no not never dont didnt doesnt cant cannot wont havent hasnt hadnt isnt arent
-    wasnt werent without nor nothing none nope nah"""
+    wasnt werent without nor nothing none nope nah
+    pas ne jamais sans sin sem nao nunca ni nem لا لم ليس مش بدون ما"""
 )
 _CLAUSE_BREAKS = _keys("and but then also plus")
 _QUESTION_WORDS = _keys("what whats wat how why when where which who whom whose")

@@ -70,6 +70,43 @@ _NEGATION = re.compile(
 )
 
 
+_ONE_TO_TWENTY = (
+    # Spanish, Portuguese, French, Somali, Arabic ("-": none; 'un', 'um', 'une' are also 'a')
+    "uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
+    "dieciseis diecisiete dieciocho diecinueve veinte",
+    "- dois tres quatro cinco seis sete oito nove dez onze doze treze catorze quinze "
+    "dezesseis dezessete dezoito dezenove vinte",
+    "- deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+    "seize dix-sept dix-huit dix-neuf vingt",
+    "kow laba saddex afar shan lix toddoba siddeed sagaal toban - - - - - - - - - labaatan",
+    "واحد اثنين ثلاث اربع خمس ست سبع ثمان تسع عشر - - - - - - - - - عشرين",
+)
+_TENS_WORDS = {
+    "veinticinco": 25, "treinta": 30, "cuarenta": 40, "vinte e cinco": 25, "trinta": 30,
+    "quarenta": 40, "vingt-cinq": 25, "trente": 30, "quarante": 40, "soddon": 30,
+    "afartan": 40, "ثلاثين": 30, "اربعين": 40, "ثلاثة": 3, "اربعة": 4, "خمسة": 5, "ستة": 6,
+    "سبعة": 7, "ثمانية": 8, "تسعة": 9, "عشرة": 10,
+}  # fmt: skip
+_NUMBER_WORDS = {
+    key(word): value
+    for words in _ONE_TO_TWENTY
+    for value, word in enumerate(words.split(), 1)
+    if word != "-"
+} | {key(word): value for word, value in _TENS_WORDS.items()}
+_NUMBER_PHRASES = sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0]))
+
+
+def _number(clean: str) -> float | None:
+    """A number in the text, digits or words, in English or the other languages ('veinte')."""
+    found = parse_number(clean)
+    if found is not None:
+        return found
+    said = f" {key(clean)} "
+    for phrase, value in _NUMBER_PHRASES:
+        said = said.replace(f" {phrase} ", f" {value} ")
+    return parse_number(said) if said.strip() != key(clean) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What one message says, worked out once."""
@@ -117,16 +154,47 @@ def read(text: str) -> Reading:
         raw=raw,
         clean=clean,
         key=k,
-        number=parse_number(clean) if not junk else None,
+        number=_number(clean) if not junk else None,
         option=option_number(clean),
         money=bool(_MONEY.search(clean)),
         negated=bool(_NEGATION.search(clean)),
-        asks=bool(clean) and (looks_like_question(clean) or asks_about_jobs(raw) or "?" in raw),
+        asks=bool(clean)
+        and (looks_like_question(clean) or asks_about_jobs(raw) or _asks_abroad(k) or _MARK(raw)),
         junk=junk,
         nav=nav,
         cut=len(text) > MAX_TEXT,
         compare=-1 if _LESS.search(clean) else 1 if _MORE.search(clean) else 0,
     )
+
+
+_QUESTION_STARTS = frozenset(
+    key(w)
+    for w in (
+        # the first words of a question in the other languages ('como' and the Arabic 'ما'
+        # are left out: they also start answers, 'como 8' is 'about 8', 'ما اشتغلت' 'I did not')
+        "que", "qué", "q", "cuanto", "cuánto", "cuanta", "cuántas", "donde", "dónde", "cual",
+        "cuál", "por que", "o que", "oq", "quanto", "quanta", "onde", "qual", "quais",
+        "quoi", "quel", "quelle", "quels", "combien", "comment", "ou", "où", "pourquoi",
+        "c est quoi", "qu est ce", "est ce que", "ماذا", "شو", "ايش", "كم", "كيف", "أين", "اين",
+        "هل", "ليش", "لماذا", "وين", "maxay", "waa maxay", "maxaa", "imisa", "sidee", "xagee",
+        "halkee", "goorma", "yaa",
+    )
+)  # fmt: skip
+
+
+def _asks_abroad(answer_key: str) -> bool:
+    """A question in another language, by its first words ('q es el ged', 'c'est quoi')."""
+    words = answer_key.split()
+    return len(words) >= 2 and (
+        words[0] in _QUESTION_STARTS
+        or " ".join(words[:2]) in _QUESTION_STARTS
+        or " ".join(words[:3]) in _QUESTION_STARTS
+    )
+
+
+def _MARK(raw: str) -> bool:
+    """A question mark in any script ('?', '¿', '؟')."""
+    return any(mark in raw for mark in "?¿؟")
 
 
 def _has_emoji_answer(raw: str) -> bool:
