@@ -335,14 +335,20 @@ def _as_yes_no(reading: Reading, candidates: Sequence[Candidate]) -> Matched | N
     if reading.asks:
         return None
     said = match_yes_no(reading.raw)
+    said = yes_no_words().get(reading.key) if said is None else said  # "haa", "sim", "نعم"
     if said is None:
         return None
     ids = {c.id for c in candidates}
     if {"yes", "no"} <= ids:
         return Matched(("yes" if said else "no",), 100.0)
-    word = "yes" if said else "no"
-    starting = [c.id for c in candidates if key(c.label.split(",")[0]) == word]
+    starting = [c.id for c in candidates if _label_says(c.label) is said]
     return Matched((starting[0],), 100.0) if len(starting) == 1 else None
+
+
+def _label_says(label: str) -> bool | None:
+    """Yes or no, for a button that starts with one ('Yes, go on', 'Sí, sigue', 'Haa, ...')."""
+    head = key(label.split(",")[0].split("،")[0])
+    return yes_no_words().get(head, yes_no_word(head))
 
 
 def _ask(ctx: Ctx, state: DialogState, raw: str) -> Answer | None:

@@ -179,3 +179,18 @@ def test_the_suggestion_is_saved_with_the_state() -> None:
     assert loaded.suggested == asked.state.suggested
     assert DialogState.from_json('{"schema": 1, "pending": "q:hours"}').suggested == ()
     assert say(loaded, "1").state.answers["hours"] == 15
+
+
+def test_a_yes_in_the_persons_language_takes_a_button_that_starts_with_yes() -> None:
+    """Somali 'haa' at "Is this your choice?" is the "Haa, ..." button (Yes, set my goals)."""
+    state = DialogState(language="so")
+    turn = handle(state, Text("hi"), NOW)
+    for typed in ("dugsi sare", "adag", "taleefan kaliya", "warshad", "samaynta alaab", "haa"):
+        turn = handle(turn.state, Text(typed), NOW)
+    for typed in ("haa", "wax yar", "carruur", "haa", "12 saacadood"):
+        turn = handle(turn.state, Text(typed), NOW)
+    assert turn.state.pending == "pick", [r.text[:40] for r in turn.replies]
+    turn = handle(turn.state, Text("1"), NOW)
+    assert turn.state.pending == "select"
+    turn = handle(turn.state, Text("haa"), NOW)
+    assert turn.state.pending == "goal", [r.text[:60] for r in turn.replies]
