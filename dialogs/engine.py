@@ -8,6 +8,7 @@ and the table `STAGES` at the bottom maps every pending id to its stage.
 
 from __future__ import annotations
 
+import re
 import traceback
 import unicodedata
 from collections.abc import Sequence
@@ -150,6 +151,7 @@ from dialogs.state import (
 )
 from dialogs.undo import CHANGE_PREFIX, reopen, step_back
 from dialogs.words import foreign_hints, yes_no_words
+from dialogs.words import of as words_of
 from knowledge.loader import get_knowledge
 from knowledge.model import Knowledge
 
@@ -329,13 +331,22 @@ def _asks_why(reading: Reading) -> bool:
     return reading.key in _WHY
 
 
-def _as_yes_no(reading: Reading, candidates: Sequence[Candidate]) -> Matched | None:
+def _own_yes_no(reading: Reading, language: str) -> bool | None:
+    """A yes or no in the person's own language ('haa' in Somali; 'si' in English stays a
+    fragment that is asked back)."""
+    said = words_of(language)
+    return True if reading.key in said.yes_keys else False if reading.key in said.no_keys else None
+
+
+def _as_yes_no(
+    reading: Reading, candidates: Sequence[Candidate], language: str = "en"
+) -> Matched | None:
     """Everyday yes and no ("yep", "nah", "not really"): the yes/no choices, or the one choice
     whose label starts with Yes (or No), such as "Yes, go on"."""
     if reading.asks:
         return None
     said = match_yes_no(reading.raw)
-    said = yes_no_words().get(reading.key) if said is None else said  # "haa", "sim", "نعم"
+    said = _own_yes_no(reading, language) if said is None else said  # "haa", "sim", "نعم"
     if said is None:
         return None
     ids = {c.id for c in candidates}
@@ -346,8 +357,11 @@ def _as_yes_no(reading: Reading, candidates: Sequence[Candidate]) -> Matched | N
 
 
 def _label_says(label: str) -> bool | None:
-    """Yes or no, for a button that starts with one ('Yes, go on', 'Sí, sigue', 'Haa, ...')."""
+    """Yes or no, for a button that starts with one word of it ('Yes, go on', 'Sí, sigue',
+    'Haa, ...'); None for any other ('Not yet' is no 'No')."""
     head = key(label.split(",")[0].split("،")[0])
+    if " " in head:
+        return None
     return yes_no_words().get(head, yes_no_word(head))
 
 
@@ -398,7 +412,7 @@ def _match_text(
         if said is not None:
             return _confirmed(ctx, state, question, candidates, suggested, said)
     if not isinstance(result, Matched):
-        result = _as_yes_no(reading, candidates) or result
+        result = _as_yes_no(reading, candidates, state.language) or result
     if isinstance(result, Matched) and reading.asks and result.score < CONFIDENT_ANSWER:
         found = _ask(ctx, state, reading.raw)  # a question that brushes a choice word
         if found is not None:
@@ -434,6 +448,12 @@ CARRY_SCORE = 90.0
 """A later question takes a part of the message only when that part matches this well."""
 CARRY_MIN_CHARS = 5
 """...and is at least this long, unless it names the question's topic ('english is ok')."""
+_PER_DAY = re.compile(
+    r"\b(?:a day|per day|every day|each day|daily|a night|al dia|al día|por dia|por día|"
+    r"cada dia|cada día|par jour|chaque jour|maalintii|maalin kasta|يوميا|في اليوم|كل يوم)\b"
+)
+DAYS_A_WEEK = (5, 7)
+"""'2 hours a day' is 10 to 14 hours a week: taken when both fall in one choice, else asked."""
 
 
 def _word_keys(text: str) -> frozenset[str]:
@@ -441,11 +461,11 @@ def _word_keys(text: str) -> frozenset[str]:
     return frozenset(key(w) for w in text.split())
 
 
-_CARRY_SPLIT = _word_keys("and but also plus then y pero tambien e mas mais et aussi iyo laakiin")
+_CARRY_SPLIT = _word_keys("and but also plus then y pero tambien mas mais et aussi iyo laakiin")
 _CARRY_FILLER = _word_keys(
     """a an the my i im is are am was in on at of for to with from it its me
     un una el la los las mi mis en de del con es soy um uma o os as meu minha na do da com em
-    sou une le les l mon ma mes du des avec est je j suis au aux dans waa ku في"""
+    sou une le les l mon ma mes du des avec est je j suis au aux dans waa ku في e"""
 )
 
 
@@ -470,7 +490,8 @@ def _carried(
             clause += [word] if word not in _CARRY_FILLER else []
             continue
         for later in _open_after(ctx, now, question) if clause else ():
-            found = _carry_one(clause, later)
+            follow_up = later.ask_if is not None and later.ask_if.answer == question.id
+            found = _carry_one(clause, later, follow_up=follow_up)
             if found:
                 taken.append((later, found))
                 now = record_typed(now, later, found)[0]
@@ -490,12 +511,17 @@ def _open_after(ctx: Ctx, state: DialogState, question: Question) -> list[Questi
     ]
 
 
-def _carry_one(words: Sequence[str], question: Question) -> tuple[str, ...] | None:
+def _carry_one(
+    words: Sequence[str], question: Question, *, follow_up: bool
+) -> tuple[str, ...] | None:
     """The choice one part of a message names at a later question, if it names one plainly:
-    matched word for word, not a bare yes or no, long enough or naming the question's topic."""
+    matched word for word, not a bare yes or no, and naming the question's topic ('english is
+    ok') unless the question follows up the one answered ('bachelors in biology')."""
     topic = _topic(question)
     named = any(_plain(w) in topic for w in words)
     bare = [w for w in words if _plain(w) not in topic]
+    if not (named or follow_up):
+        return None  # 'yes i strong' at the lifting question says nothing about math
     for text in dict.fromkeys((" ".join(words), " ".join(bare))):  # "no english", "english ok"
         found = _carry_text(text, question, named) if text else None
         if found:
@@ -573,9 +599,14 @@ def _by_number(question: Question, reading: Reading) -> MatchResult | None:
     number = reading.number
     if number is None or not 0 <= number <= MAX_NUMBER or reading.money:
         return None
+    if _worded_question(reading) or (question.kind is not Kind.NUMBER and reading.asks):
+        return None  # "do i need to be 18 to work in a factory" asks, it does not answer
     if question.kind is not Kind.NUMBER and reading.option is not None and number < BARE_NUMBER:
         return None  # a lone '3' at "Are you 18 or older?" is a slip of an option number
     hits = question.for_number(number)
+    if question.kind is Kind.NUMBER and _PER_DAY.search(reading.clean):
+        week = [c for days in DAYS_A_WEEK for c in question.for_number(number * days)]
+        hits = tuple(dict.fromkeys(week))
     if reading.compare:
         ranged = [c for c in question.choices if c.range is not None]
         below = [c for c in ranged if c.range and c.range[0] < number]

@@ -193,6 +193,9 @@ _ELISION = re.compile(r"\b([cdjlmnst]|qu)['\u2019](?=\w)")
 """French elisions: "l'usine" is "l usine", "j'ai" is "j ai" (English "don't" is untouched)."""
 
 
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th|º|°|e|eme|ème|ᵉ)\b")
+
+
 def _unaccented(text: str) -> str:
     """Without accents and other combining marks: 'inglés' = 'ingles', 'أ' = 'ا', as typed."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -202,6 +205,7 @@ def _unaccented(text: str) -> str:
 def key_of_clean(clean: str) -> str:
     """The comparison form of text already normalized (a message is normalized only once)."""
     text = _APOSTROPHES.sub("", _unaccented(_ELISION.sub(r"\1 ", clean)))
+    text = _ORDINAL.sub(r"\1", text)  # "10th grade" = "10 grade"
     text = _JOINERS.sub(" and ", text).replace("+", " plus ")  # "Word, Excel" = "word and excel"
     return " ".join(_stem(w) for w in utils.default_process(text).split())
 

@@ -44,6 +44,20 @@ class Words:
     yes: tuple[str, ...] = ()
     no: tuple[str, ...] = ()
 
+    @property
+    def yes_keys(self) -> frozenset[str]:
+        """The yes words by comparison key."""
+        from dialogs.matching import key
+
+        return frozenset(key(w) for w in self.yes)
+
+    @property
+    def no_keys(self) -> frozenset[str]:
+        """The no words by comparison key."""
+        from dialogs.matching import key
+
+        return frozenset(key(w) for w in self.no)
+
 
 def _table(data: Any, where: str) -> Table:
     if not isinstance(data, Mapping):
