@@ -123,7 +123,7 @@ from dialogs.planning import (
     plan_synonyms,
 )
 from dialogs.questions import Answer, answer_question
-from dialogs.reading import Nav, Reading, read
+from dialogs.reading import Nav, Reading, Social, read
 from dialogs.selection import (
     answer_pick,
     answer_select,
@@ -398,6 +398,8 @@ def _match_text(
     multi = question is not None and question.kind is Kind.MULTI
     hints = foreign_hints(state.language, question.id) if question is not None else None
     result = match_key(reading.key, reading.option, candidates, multi=multi, hints=hints)
+    if reading.social is not None and not _names_a_choice(reading, candidates):
+        return _talk(ctx, state, reading.social)  # "bom dia" is not "good"
     if question is not None and _ranged(question) and not _exact(result):
         counted = _by_number(question, reading)  # "less than 10" is no "less than 5"
         if isinstance(counted, Ambiguous) and not _worded_question(reading):
@@ -672,6 +674,23 @@ def _did_you_mean(
         say.DID_YOU_MEAN_ONE.format(label=labels[first[0]]) if len(first) == 1 else say.DID_YOU_MEAN
     )
     return Outcome(replace(state, suggested=tuple(first)), (Reply(text, options),))
+
+
+def _names_a_choice(reading: Reading, candidates: Sequence[Candidate]) -> bool:
+    """The whole message is a choice's label or one of its words ('no thanks': No help)."""
+    return any(reading.key in {key(t) for t in (c.label, *c.synonyms)} for c in candidates)
+
+
+def _talk(ctx: Ctx, state: DialogState, social: Social) -> Outcome:
+    """A hello, a thanks or a laugh: a kind word and the question again; being lost counts as a
+    miss (two in a row offer a person)."""
+    if social is Social.HELLO:
+        return Outcome(state, reask(ctx, state, say.SOCIAL))
+    state = replace(state, no_match=state.no_match + 1)
+    (reply,) = reask(ctx, state, say.LOST)[-1:]
+    if state.no_match >= 2 and ctx.counselors:
+        reply = replace(reply, choices=(*reply.choices, Option("person", say.TALK_TO_PERSON)))
+    return Outcome(state, (reply,))
 
 
 def _not_understood(ctx: Ctx, state: DialogState, head: str) -> Outcome:

@@ -13,6 +13,10 @@ SORRY = "Sorry, something went wrong on my side. Your answers are safe."
 NOT_UNDERSTOOD = "Sorry, I did not get that: “{said}”. Tap an answer below, or type its number."
 DID_YOU_MEAN = "Did you mean one of these?"
 DID_YOU_MEAN_ONE = "Did you mean “{label}”? Tap it, or tap another answer."
+SOCIAL = "🙂 When you are ready, tap the answer that fits you, or type its number."
+LOST = (
+    "No problem. Tap the answer that fits you best. You can also type /counselor to ask a person."
+)
 ASK_AGAIN = "OK, not that one. Tap your answer, or type its number."
 CHANGE = "↩ Change my answer"
 CHANGE_ONE = "↩ Change: {answer}"

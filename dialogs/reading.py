@@ -28,6 +28,53 @@ MAX_TEXT = 2000
 """Longer messages are cut to this many characters before they are read."""
 
 
+class Social(StrEnum):
+    """A message that is talk, not an answer."""
+
+    HELLO = "hello"
+    LOST = "lost"
+
+
+def _phrases(*texts: str) -> frozenset[str]:
+    return frozenset(key(t) for text in texts for t in text.split("|"))
+
+
+_HELLO = _phrases(
+    "hi|hello|hey|hiya|good morning|good afternoon|good evening|thanks|thank you|thx|ty|sorry|"
+    "lol|ok thanks|ok thank you",
+    "hola|buenas|buenos dias|buenos días|buenas tardes|buenas noches|gracias|muchas gracias|"
+    "perdon|perdón|disculpa|jaja|jajaja",
+    "oi|ola|olá|bom dia|boa tarde|boa noite|obrigado|obrigada|valeu|desculpa|desculpe|kkk|rsrs",
+    "salut|bonjour|bonsoir|coucou|merci|merci beaucoup|pardon|désolé|desole|mdr|ptdr",
+    "مرحبا|اهلا|أهلا|السلام عليكم|سلام|صباح الخير|مساء الخير|شكرا|شكرا لك|شكرا جزيلا|آسف|اسف|هههه",
+    "salaan|salaam|asc|assalamu alaikum|subax wanaagsan|galab wanaagsan|habeen wanaagsan|"
+    "mahadsanid|mahad sanid|aad baad u mahadsantahay|iga raali ahow|raali ahow",
+)
+_LOST = _phrases(
+    "i dont understand|i do not understand|dont understand|i no understand|i not understand|"
+    "no understand|what|what?|huh|i dont get it|i am confused|im confused|confused",
+    "no entiendo|no entendi|no entendí|no comprendo|que|qué|como|cómo|mande",
+    "não entendi|nao entendi|não entendo|nao entendo|não compreendo|como assim|o que",
+    "je comprends pas|je ne comprends pas|j'ai pas compris|je n'ai pas compris|pas compris|quoi|"
+    "comment",
+    "ما فهمت|لم افهم|لم أفهم|مش فاهم|ما فهمت شي|ماذا|شو|ايش|يعني ايش",
+    "ma fahmin|ma fahmi|ma fahmin waxaad tiri|ma garanayo|maxay|maxaad tiri|waa maxay",
+)
+_LAUGH = re.compile(r"^(?:ha|ja|he|hi|ke|k|rs|ه)+$|^x+d+$")
+"""A laugh ('haha', 'jaja', 'kkkk', 'rsrs', 'هههه', 'xd'), three letters or more; 'haa' (Somali
+yes) is none."""
+
+
+def _social(answer_key: str) -> Social | None:
+    """Talk that is not an answer: hello, thanks, sorry, a laugh; or being lost."""
+    if answer_key in _LOST:
+        return Social.LOST
+    squeezed = answer_key.replace(" ", "")
+    if answer_key in _HELLO or (len(squeezed) >= 3 and _LAUGH.match(squeezed)):
+        return Social.HELLO
+    return None
+
+
 class Nav(StrEnum):
     """A typed navigation word, read like its command."""
 
@@ -133,6 +180,9 @@ class Reading:
     """A navigation word typed as text ('back', 'undo', 'help')."""
     cut: bool = False
     """The message was longer than MAX_TEXT."""
+    social: Social | None = None
+    """A greeting, a thanks, a laugh or "I don't understand", in any of the six languages:
+    never an answer, whatever choice word it brushes ('bom dia' is not 'good')."""
     compare: int = 0
     """-1 when the number is a most ('less than 10', 'menos de 10'), +1 when it is a least
     ('more than 10', 'au moins 10', '10+'), else 0."""
@@ -163,6 +213,7 @@ def read(text: str) -> Reading:
         junk=junk,
         nav=nav,
         cut=len(text) > MAX_TEXT,
+        social=_social(k),
         compare=-1 if _LESS.search(clean) else 1 if _MORE.search(clean) else 0,
     )
 

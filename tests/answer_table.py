@@ -73,7 +73,7 @@ HAND: tuple[Row, ...] = (
     ("school", "i quit school", ("none",)),
     ("school", "yes", ASK),
     ("school", "no", ASK),
-    ("school", "i no understand", ASK),
+    ("school", "i no understand", NO),  # not an answer: a kind word and the question again
     ("school", "secundaria", ASK),
     ("school", "no termine", ASK),
     ("school", "a cert", ("credential",)),

@@ -108,3 +108,24 @@ def test_typed_answers_in_each_language(language: str) -> None:
     print("\n".join(wrong + misses))
     assert not wrong, "recorded an answer the person did not give:\n" + "\n".join(wrong)
     assert right / len(table) >= REQUIRED_RATE, "\n".join(misses)
+
+
+TALK = {
+    "en": ["hello", "thanks", "i dont understand", "lol", "what?", "sorry"],
+    "es": ["hola", "gracias", "no entiendo", "jaja", "que?", "perdon", "buenos dias"],
+    "pt": ["oi", "obrigado", "não entendi", "kkkk", "como assim?", "bom dia", "desculpa"],
+    "fr": ["salut", "merci", "je comprends pas", "mdr", "quoi ?", "bonjour", "pardon"],
+    "ar": ["مرحبا", "شكرا", "ما فهمت", "هههه", "ماذا؟", "صباح الخير", "آسف"],
+    "so": ["salaan", "mahadsanid", "ma fahmin", "hahaha", "maxay?", "subax wanaagsan"],
+}
+"""Greetings, thanks, laughs and 'I don't understand': 'bom dia' holds 'good', 'no entiendo'
+holds 'no', 'kkkk' squeezes to 'k' (ok); none of them is an answer."""
+
+
+@pytest.mark.parametrize("language", sorted(TALK))
+def test_talk_is_never_recorded_at_any_question(language: str) -> None:
+    for question in intake_flow().questions:
+        for text in TALK[language]:
+            recorded, did = outcome(question.id, text, language)
+            assert not recorded, (language, question.id, text, recorded)
+            assert did in {"NO", "Q", "ASK"} or did.startswith("other"), did
