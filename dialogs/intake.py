@@ -52,6 +52,8 @@ def _answer_multi(
         return Outcome(state, (Reply(say.PICK_MORE.format(added=added), reply.choices),))
     if not chosen:
         chosen = ["none"] if question.choice("none") else []
+    if not chosen:  # "That's all" before any pick, where there is no "None" to stand for it
+        return Outcome(state, reask(ctx, state, say.PICK_ONE))
     answers = {k: v for k, v in state.answers.items() if k != partial_key}
     state = replace(state, answers={**answers, question.id: tuple(chosen)})
     return _after_answer(

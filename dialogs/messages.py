@@ -37,6 +37,7 @@ EMPTY = "I did not see any words. Please tap a button or type your answer."
 TOO_LONG = "That is a long message! I read only the start of it."
 PICK_MORE = "Added: {added}. Anything else? Tap more, or tap That's all."
 THATS_ALL = "That's all"
+PICK_ONE = "Please tap at least one answer first, or type it."
 WHY = "Why I ask: {why}"
 HELP = (
     "You can tap the buttons or type your answer.\n"

@@ -91,3 +91,13 @@ def test_the_follow_up_comes_before_later_questions() -> None:
     turn = typed("bachelors and my english is ok")
     assert turn.state.answers.get("english") == "ok"
     assert turn.state.pending == "q:degree_field"
+
+
+def test_thats_all_before_any_pick_records_nothing() -> None:
+    """At a question with no 'None' choice, "that's all" first is asked again, never an empty
+    answer ("Got it: you like .")."""
+    turn = typed("that's all", question="interests", school="high_school")
+    assert "interests" not in turn.state.answers
+    assert turn.state.pending == "q:interests"
+    turn = handle(turn.state, Text("making things"), NOW)
+    assert turn.state.answers["interests"] == ("mfg_production",)
