@@ -463,7 +463,7 @@ def _word_keys(text: str) -> frozenset[str]:
     return frozenset(key(w) for w in text.split())
 
 
-_CARRY_SPLIT = _word_keys("and but also plus then y pero tambien mas mais et aussi iyo laakiin")
+_CARRY_SPLIT = _word_keys("and but also plus then y pero tambien mas mais et aussi iyo laakiin و")
 _CARRY_FILLER = _word_keys(
     """a an the my i im is are am was in on at of for to with from it its me
     un una el la los las mi mis en de del con es soy um uma o os as meu minha na do da com em
@@ -520,8 +520,8 @@ def _carry_one(
     matched word for word, not a bare yes or no, and naming the question's topic ('english is
     ok') unless the question follows up the one answered ('bachelors in biology')."""
     topic = _topic(question)
-    named = any(_plain(w) in topic for w in words)
-    bare = [w for w in words if _plain(w) not in topic]
+    named = any(_in_topic(w, topic) for w in words)
+    bare = [w for w in words if not _in_topic(w, topic)]
     if not (named or follow_up):
         return None  # 'yes i strong' at the lifting question says nothing about math
     for text in dict.fromkeys((" ".join(words), " ".join(bare))):  # "no english", "english ok"
@@ -564,6 +564,19 @@ def _topic(question: Question) -> frozenset[str]:
         _plain(w)
         for w in key(question.text).split()
         if w not in whole and len(w) >= TOPIC_MIN_CHARS and w not in _TOPIC_STOP
+    )
+
+
+TOPIC_PREFIX_CHARS = 5
+"""A typed word this long names a topic word it starts ('الانجليزي' of 'الانجليزية')."""
+
+
+def _in_topic(word: str, topic: frozenset[str]) -> bool:
+    plain = _plain(word)
+    if plain in topic:
+        return True
+    return len(plain) >= TOPIC_PREFIX_CHARS and any(
+        t.startswith(plain) or plain.startswith(t) for t in topic if len(t) >= TOPIC_PREFIX_CHARS
     )
 
 

@@ -196,6 +196,10 @@ _ELISION = re.compile(r"\b([cdjlmnst]|qu)['\u2019](?=\w)")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th|º|°|e|eme|ème|ᵉ)\b")
 
 
+_ARABIC_AND = re.compile(r"(?<!\w)و(?=ال\w{2})")
+"""The Arabic 'and' written onto a word with its article ('والانجليزي'): read as two words."""
+
+
 def _unaccented(text: str) -> str:
     """Without accents and other combining marks: 'inglés' = 'ingles', 'أ' = 'ا', as typed."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -206,6 +210,7 @@ def key_of_clean(clean: str) -> str:
     """The comparison form of text already normalized (a message is normalized only once)."""
     text = _APOSTROPHES.sub("", _unaccented(_ELISION.sub(r"\1 ", clean)))
     text = _ORDINAL.sub(r"\1", text)  # "10th grade" = "10 grade"
+    text = _ARABIC_AND.sub("و ", text)  # "والانجليزي صعب" = "و الانجليزي صعب"
     text = _JOINERS.sub(" and ", text).replace("+", " plus ")  # "Word, Excel" = "word and excel"
     return " ".join(_stem(w) for w in utils.default_process(text).split())
 

@@ -5,8 +5,9 @@ one message, and things that are not answers.
 One row a line: `question | what the person types | what the bot must do`, where the last is
 choice ids (`retail, production`: recorded as those), `ASK` (asked back: "Did you mean ...?"),
 `NO` (not understood, said so), `Q` (answered as a question, then asked again), `NOT` (any of
-ASK, NO or Q: must not be recorded), or `school=bachelor; degree_field=other` (several
-questions answered by one message: exactly these answers recorded).
+ASK, NO, Q or a kind word for talk such as a greeting: must not be recorded), or
+`school=bachelor; degree_field=other` (several questions answered by one message: exactly
+these answers recorded).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ school | universidad | bachelor
 school | licenciatura en biologia | school=bachelor; degree_field=other
 school | certificado de soldadura | school=credential; credential=manufacturing
 school | cuanto gana un soldador? | Q
-school | hola | NO
+school | hola | NOT
 school | 5 | bachelor
 degree_field | informatica | it
 degree_field | enfermeria | other
@@ -118,7 +119,7 @@ school | faculdade | bachelor
 school | bacharelado em enfermagem | school=bachelor; degree_field=other
 school | curso tecnico | credential
 school | quanto ganha um soldador? | Q
-school | oi tudo bem | NO
+school | oi tudo bem | NOT
 degree_field | informatica | it
 degree_field | engenharia | engineering
 english | facil | easy
@@ -199,7 +200,7 @@ school | licence | bachelor
 school | licence en biologie | school=bachelor; degree_field=other
 school | bts | associate
 school | combien gagne un soudeur ? | Q
-school | bonjour | NO
+school | bonjour | NOT
 degree_field | informatique | it
 degree_field | gestion | other
 english | facile | easy
@@ -280,7 +281,7 @@ school | جامعة | bachelor
 school | بكالوريوس | bachelor
 school | شهادة قصيرة | credential
 school | كم يكسب اللحام؟ | Q
-school | مرحبا | NO
+school | مرحبا | NOT
 degree_field | كمبيوتر | it
 degree_field | محاسبة | other
 english | سهلة | easy
@@ -359,7 +360,7 @@ school | maya | ASK
 school | jaamacad | bachelor
 school | shahaado gaaban | credential
 school | imisa ayuu qaataa alxamiye? | Q
-school | salaan | NO
+school | salaan | NOT
 degree_field | kombiyuutar | it
 degree_field | ganacsi | other
 english | fudud | easy
