@@ -231,7 +231,8 @@ _FILLER = _keys(
     trabalho trabalhei trabalhava tenho sou estou fiz em
     travail travaille travaillais suis ai etais
     shaqo shaqeeyay shaqeeya waan baan waxaan ayaan
-    اشتغلت اشتغل عملت اعمل عندي"""
+    اشتغلت اشتغل عملت اعمل عندي
+    cosas cosa coisas coisa choses chose alaab wax اشياء شي"""
 )
 _COMMON_WORDS = _keys(
     """a an i it is in on at to as or of if so do be by my me we us he up go am and the

@@ -102,6 +102,22 @@ hours | unas 15 horas | h15
 hours | 15hrs | h15
 hours | como 8 | h8
 hours | no se | NOT
+school | nunca fui a la escuela | none
+school | termine el bachillerato | high_school
+english | hablo poquito ingles | ok
+english | perfecto | easy
+computer | solo whatsapp | phone_only
+computer | uso la compu para correos | basic
+experience | fui cajero | retail
+experience | trabaje en un almacen | production
+interests | me gusta la computacion | it_infrastructure
+age | claro | yes
+lifting | si claro | yes
+math | regular | some
+support | el transporte | transport
+job_now | todavia no | no
+hours | como 10 horas | ASK
+hours | unas 6 horas | h8
 """
 
 PT = """
@@ -183,6 +199,20 @@ job_now | trabalho meio periodo | have_job
 hours | umas 15 horas | h15
 hours | tipo 8 | h8
 hours | nao sei | NOT
+school | so o fundamental | none
+school | tenho ensino medio completo | high_school
+english | falo pouco | hard
+english | muito bom | easy
+computer | so celular mesmo | phone_only
+experience | trabalhei no mercado | retail
+experience | fui garçonete | customer_service
+interests | gosto de consertar coisas | mfg_maintenance
+age | tenho 25 | yes
+lifting | acho que sim | unsure
+math | mais ou menos | some
+support | preciso de ajuda com transporte | transport
+job_now | ainda nao | no
+hours | umas 12 horas | h15
 """
 
 FR = """
@@ -264,6 +294,19 @@ job_now | je travaille a mi-temps | have_job
 hours | environ 15 heures | h15
 hours | genre 8 | h8
 hours | je sais pas | NOT
+school | j'ai quitté l'école au collège | none
+school | j'ai eu mon bac | high_school
+english | je parle un peu | ok
+english | très bien | easy
+computer | juste mon portable | phone_only
+experience | j'ai travaillé dans un magasin | retail
+experience | serveuse dans un restaurant | customer_service
+age | oui j'ai 40 ans | yes
+lifting | je pense que oui | unsure
+math | pas trop | NOT
+support | la garde des enfants | childcare
+job_now | oui tout de suite | yes
+hours | environ 6 heures | h8
 """
 
 AR = """
@@ -344,6 +387,19 @@ job_now | اشتغل دوام جزئي | have_job
 hours | حوالي 15 ساعة | h15
 hours | تقريبا 8 | h8
 hours | لا اعرف | NOT
+school | ما كملت المدرسة | NOT
+school | خلصت الثانوية | high_school
+english | ضعيفة | hard
+english | جيدة | easy
+computer | بس الجوال | phone_only
+experience | اشتغلت كاشير | retail
+experience | مطعم | customer_service
+age | اكيد | yes
+lifting | ايوه اقدر | yes
+math | ضعيف | weak
+support | المواصلات | transport
+job_now | لا | no
+hours | حوالي 6 ساعات | h8
 """
 
 SO = """
@@ -424,6 +480,19 @@ job_now | waan shaqeeyaa part time | have_job
 hours | ku dhawaad 15 saacadood | h15
 hours | qiyaas 8 | h8
 hours | ma aqaan | NOT
+school | dugsi ma dhigan | NOT
+school | dugsiga sare waan dhammeeyay | high_school
+english | aad u adag | hard
+english | si fiican | easy
+computer | taleefanka oo kaliya | phone_only
+experience | dukaan ayaan ka shaqeeyay | retail
+experience | warshad | production
+age | haa waan ka weynahay | yes
+lifting | haa | yes
+math | wax yar | some
+support | lacag | money
+job_now | maya | no
+hours | qiyaastii 6 saacadood | h8
 """
 
 TABLES = {"es": ES, "pt": PT, "fr": FR, "ar": AR, "so": SO}
