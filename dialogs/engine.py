@@ -297,7 +297,20 @@ def _candidates(ctx: Ctx, state: DialogState) -> list[Candidate]:
             return base + (extra if question.kind is Kind.MULTI else [])
     stage = STAGES.get(stage_id(state) or "")
     synonyms = stage.synonyms(ctx, state) if stage and stage.synonyms else {}
-    return [Candidate(o.id, o.label, synonyms.get(o.id, ())) for o in pending_options(ctx, state)]
+    said = words_of(state.language)
+    return [
+        Candidate(o.id, o.label, _with_yes_no(synonyms.get(o.id, ()), said.yes, said.no))
+        for o in pending_options(ctx, state)
+    ]
+
+
+def _with_yes_no(
+    synonyms: tuple[str, ...], yes: tuple[str, ...], no: tuple[str, ...]
+) -> tuple[str, ...]:
+    """A stage's English words, plus the person's own yes (or no) where 'yes' (or 'no') is
+    one of them: 'haa' is "Looks good" as 'yes' is."""
+    extra = (yes if "yes" in synonyms else ()) + (no if "no" in synonyms else ())
+    return (*synonyms, *extra) if extra else synonyms
 
 
 def _text(ctx: Ctx, state: DialogState, raw: str, suggested: Sequence[str] = ()) -> Outcome:

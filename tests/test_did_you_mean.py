@@ -194,3 +194,9 @@ def test_a_yes_in_the_persons_language_takes_a_button_that_starts_with_yes() -> 
     assert turn.state.pending == "select"
     turn = handle(turn.state, Text("haa"), NOW)
     assert turn.state.pending == "goal", [r.text[:60] for r in turn.replies]
+    turn = handle(turn.state, Text("1"), NOW)
+    assert turn.state.pending == "plan_ok"
+    turn = handle(
+        turn.state, Text("haa"), NOW
+    )  # "Waa fiican yahay" (Looks good), whose words hold yes
+    assert turn.state.pending == "cadence", [r.text[:60] for r in turn.replies]
