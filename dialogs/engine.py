@@ -685,7 +685,9 @@ def _confirmed(
         return Outcome(state, reask(ctx, state, say.ASK_AGAIN))
     if len(suggested) == 1:
         return _take(ctx, state, question, suggested[0])
-    return _did_you_mean(candidates, Ambiguous(tuple(suggested)), state)
+    asked = _did_you_mean(candidates, Ambiguous(tuple(suggested)), state)  # yes to two: which?
+    (reply,) = asked.replies
+    return replace(asked, replies=(replace(reply, text=say.WHICH_ONE),))
 
 
 def _did_you_mean(

@@ -17,6 +17,7 @@ SOCIAL = "🙂 When you are ready, tap the answer that fits you, or type its num
 LOST = (
     "No problem. Tap the answer that fits you best. You can also type /counselor to ask a person."
 )
+WHICH_ONE = "Which one? Tap it, or type its number."
 ASK_AGAIN = "OK, not that one. Tap your answer, or type its number."
 CHANGE = "↩ Change my answer"
 CHANGE_ONE = "↩ Change: {answer}"

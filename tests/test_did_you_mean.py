@@ -129,6 +129,8 @@ def test_a_yes_to_two_suggestions_asks_which() -> None:
     again = say(asked.state, "yes")
     assert "hours" not in again.state.answers
     assert set(again.state.suggested) == {"h15", "h25"}
+    assert words(again) == "Which one? Tap it, or type its number."
+    assert first_labels(again)[:2] == ["10 to 20", "More than 20"]
 
 
 @pytest.mark.parametrize(
