@@ -750,6 +750,7 @@ STALE_CHOICE = "stale"
 """The choice bot.service sends for a tap on a button of an earlier question: the engine says
 so in the person's language and asks the current question, recording nothing."""
 
+
 def _answered(ctx: Ctx, state: DialogState, found: Answer, after: tuple[Reply, ...]) -> Outcome:
     """A free question answered: its first page (with More when there is more), then `after`."""
     first, *rest = found.pages()
