@@ -370,12 +370,15 @@ def _as_yes_no(
 
 
 def _label_says(label: str) -> bool | None:
-    """Yes or no, for a button that starts with one word of it ('Yes, go on', 'Sí, sigue',
-    'Haa, ...'); None for any other ('Not yet' is no 'No')."""
+    """Yes or no, for a button that starts with the word Yes or No, in English or the
+    person's language ('Yes, go on', 'Sí, sigue', 'Haa, ...'); None for any other ('OK' is
+    no 'Yes', 'Not yet' no 'No')."""
     head = key(label.split(",")[0].split("،")[0])
-    if " " in head:
-        return None
-    return yes_no_words().get(head, yes_no_word(head))
+    if head in {key("yes"), key(i18n.gettext("Yes"))}:
+        return True
+    if head in {key("no"), key(i18n.gettext("No"))}:
+        return False
+    return None
 
 
 def _ask(ctx: Ctx, state: DialogState, raw: str) -> Answer | None:

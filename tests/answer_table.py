@@ -30,6 +30,8 @@ HAND: tuple[Row, ...] = (
     ("school", "sim", ASK),
     ("school", "haa", ASK),
     ("english", "my english not good", ("hard",)),
+    ("english", "yes", NO),  # "OK" is a choice, not a yes
+    ("english", "sure", NO),
     ("english", "englis is hard for me", ("hard",)),
     ("english", "is ok", ("ok",)),
     ("computer", "i use only my phone", ("phone_only",)),
