@@ -470,6 +470,9 @@ _PER_DAY = re.compile(
     r"\b(?:a day|per day|every day|each day|daily|a night|al dia|al día|por dia|por día|"
     r"cada dia|cada día|par jour|chaque jour|maalintii|maalin kasta|يوميا|في اليوم|كل يوم)\b"
 )
+_KILOS = re.compile(r"\d\s*(?:kg|kgs|kilo|kilos|kilogram|kilograms|kilogramos|quilos|كيلو|كغ)\b")
+POUNDS_PER_KILO = 2.2046
+"""Weights are asked in pounds (the seed's 40 pounds); kilos typed are turned into pounds."""
 DAYS_A_WEEK = (5, 7)
 """'2 hours a day' is 10 to 14 hours a week: taken when both fall in one choice, else asked."""
 
@@ -634,6 +637,8 @@ def _by_number(question: Question, reading: Reading) -> MatchResult | None:
         return None  # "do i need to be 18 to work in a factory" asks, it does not answer
     if question.kind is not Kind.NUMBER and reading.option is not None and number < BARE_NUMBER:
         return None  # a lone '3' at "Are you 18 or older?" is a slip of an option number
+    if question.kind is not Kind.NUMBER and _KILOS.search(reading.clean):
+        number *= POUNDS_PER_KILO  # "30 kg" at "lift up to 40 pounds" is 66 pounds
     hits = question.for_number(number)
     if question.kind is Kind.NUMBER and _PER_DAY.search(reading.clean):
         week = [c for days in DAYS_A_WEEK for c in question.for_number(number * days)]

@@ -202,3 +202,26 @@ def test_a_yes_in_the_persons_language_takes_a_button_that_starts_with_yes() -> 
         turn.state, Text("haa"), NOW
     )  # "Waa fiican yahay" (Looks good), whose words hold yes
     assert turn.state.pending == "cadence", [r.text[:60] for r in turn.replies]
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "want"),
+    [
+        ("lifting", "i can lift 20 pounds", "no"),  # the question asks for 40 pounds
+        ("lifting", "50 pounds", "yes"),
+        ("lifting", "30 kg", "yes"),  # 66 pounds
+        ("lifting", "10 kilos", "no"),
+        ("age", "45 years old", "yes"),
+        ("age", "tengo 35 años", "yes"),
+        ("age", "17", "no"),
+    ],
+)
+def test_numbers_at_questions_with_ranges(question: str, typed: str, want: str) -> None:
+    state = at(question, interests=("mfg_production",))
+    turn = say(state, typed)
+    assert turn.state.answers.get(question) == want, (typed, words(turn))
+
+
+def test_a_lone_small_digit_is_not_an_age() -> None:
+    turn = say(at("age"), "5")
+    assert "age" not in turn.state.answers
