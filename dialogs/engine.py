@@ -214,7 +214,16 @@ def handle(
             started_on=new.started_on or ctx.today,
             history=clip_history(new.history, lines),
         )
-    return Turn(state=new, replies=step.replies, effects=step.effects)
+    return Turn(state=new, replies=_laid_out(step.replies, new.language), effects=step.effects)
+
+
+def _laid_out(replies: tuple[Reply, ...], code: str) -> tuple[Reply, ...]:
+    """Replies in a right-to-left language laid out for it (i18n.bidi: each line starts right
+    to left, Latin names and figures set apart); other languages as they are."""
+    if not i18n.language(code).rtl:
+        return replies
+    with i18n.use(code):
+        return tuple(replace(r, text=i18n.bidi(r.text)) if r.text else r for r in replies)
 
 
 def _event_text(event: Text | Choice | Command | Media) -> str:

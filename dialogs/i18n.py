@@ -16,6 +16,7 @@ import functools
 import gettext as _gettext
 import io
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -224,9 +225,11 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$+*&'’/.,:()\-– ]*[A-Za-z0-9
 
 
 def bidi(text: str) -> str:
-    """A whole message made safe for right-to-left reading (other languages unchanged): each
-    line starts with a right-to-left mark, each Latin run (a school, 'CompTIA+', '2,080') is
-    isolated so its punctuation stays with it and the sentence's full stop stays at its end."""
+    """A whole message made safe for right-to-left reading (other languages unchanged), with
+    as few invisible marks as it needs: a line whose first letter is Latin ('• Maine JobLink:
+    ...') starts with a right-to-left mark, and a Latin run with punctuation of its own
+    ('CompTIA+', 'O*NET Online', 'College: CNC Academy') is isolated so the punctuation stays
+    with it. Plain words and figures need nothing: the Unicode algorithm places them."""
     if not language().rtl:
         return text
     lines = []
@@ -237,9 +240,31 @@ def bidi(text: str) -> str:
             at = kept.end()
         parts.append(_isolate_runs(line[at:]))
         body = "".join(parts)
-        lines.append(body if not body or body.startswith(RLM) else RLM + body)
+        lines.append(RLM + body if _first_strong(body) == "L" else body)
     return "\n".join(lines)
 
 
+_PLAIN_RUN = re.compile(r"[A-Za-z0-9 ]+|\$?[\d.,]+")
+
+
 def _isolate_runs(text: str) -> str:
-    return _LATIN_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)
+    return _LATIN_RUN.sub(
+        lambda m: m.group() if _PLAIN_RUN.fullmatch(m.group()) else f"{LRI}{m.group()}{PDI}", text
+    )
+
+
+def _first_strong(text: str) -> str:
+    """'L' or 'R' for the first strong letter of a line (an isolate counts as neutral), ''."""
+    depth = 0
+    for ch in text:
+        if ch in (LRI, "\u2067", "\u2068"):
+            depth += 1
+        elif ch == PDI:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            kind = unicodedata.bidirectional(ch)
+            if kind == "L":
+                return "L"
+            if kind in ("R", "AL"):
+                return "R"
+    return ""

@@ -413,7 +413,11 @@ _MONEY_MARK = re.compile(r"\$|\b(?:dollars?|bucks?|usd|grand)\b|\d\s*k\b")
 
 def looks_like_question(text: str) -> bool:
     """True when the text reads as a question about jobs or pay rather than a plain answer."""
-    t = _normalize(text)
+    return _reads_as_question(_normalize(text), text)
+
+
+def _reads_as_question(t: str, text: str) -> bool:
+    """looks_like_question on text already normalized (`t`), with the text as typed."""
     if not t or _NOT_QUESTIONS.search(t):
         return False
     words = re.findall(r"[a-z0-9$']+", t)
@@ -484,9 +488,9 @@ class _Asked:
 
 def answer_question(text: str, kb: Knowledge) -> Answer | None:
     """A plain answer to a question about jobs and pay; None when `text` is not such a question."""
-    if not text.strip() or not looks_like_question(text):
+    t = _normalize(text, _protected(kb))  # once: the check and the readers share it
+    if not text.strip() or not _reads_as_question(t, text):
         return None
-    t = _normalize(text, _protected(kb))
     asked = _Asked(t, kb, _pathways_named(text, t, kb), text)
     for reader in _READERS:
         found = reader(asked)

@@ -37,6 +37,10 @@ from dialogs.state import (
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
+DIRECTION_MARKS = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f"))
+"""The invisible marks an Arabic reply carries (dialogs.i18n.bidi); 'bot:' lines read past them."""
+
+
 class TranscriptError(AssertionError):
     """A transcript line did not hold; the message shows the line and what the bot said."""
 
@@ -126,10 +130,10 @@ def play(script: str, player: Player | None = None) -> Player:
         elif kind == "handback":
             player.send(Handback())
         elif kind == "bot":
-            if arg.lower() not in player.said().lower():
+            if arg.lower() not in player.said().translate(DIRECTION_MARKS).lower():
                 raise TranscriptError(f"expected {arg!r}\n{player.tail()}")
         elif kind == "not":
-            if arg.lower() in player.said().lower():
+            if arg.lower() in player.said().translate(DIRECTION_MARKS).lower():
                 raise TranscriptError(f"did not expect {arg!r}\n{player.tail()}")
         elif kind == "effect":
             if not any(type(e).__name__ == arg for e in player.effects):
