@@ -238,4 +238,28 @@ def answer_in(text: str, code: str, kb: Knowledge) -> Answer | None:
     if not (looks_like_question(asked.rstrip("?")) or any(m in text for m in "?¿؟")):
         return None  # not a question: the stage says it did not understand, as in English
     with i18n.use(code):
-        return answer_question(asked, english(kb))
+        found = answer_question(asked, english(kb))
+    if found is None:
+        return None
+    said = _QUOTED.sub(lambda m: m[1] + _as_typed(m[2], text, code, kb) + m[3], found.text)
+    return replace(found, text=said)
+
+
+_QUOTED = re.compile(r"(“|«\s?)([^”»“«]+?)(\s?»|”)")
+"""A quotation in an answer: the job or the words the person typed ('I don't know “nurse”')."""
+
+
+def _as_typed(quoted: str, text: str, code: str, kb: Knowledge) -> str:
+    """Words the answer quotes from the English reading, put back as the person typed them
+    ('nurse' -> 'enfermera', 'dollars' -> 'dólares'); other words unchanged."""
+    typed_key = f" {_key(text)} "
+    _, table = _phrase_pattern(english(kb), code)
+    back = {eng: local for local, eng in table.items() if f" {local} " in typed_key and eng}
+    for word in typed_key.split() if code in CLITICS else ():  # 'الممرضة' read as 'nurse'
+        eng = _unclitic(word, code)
+        if eng != word:
+            back.setdefault(eng, word)
+    for eng in sorted(back, key=len, reverse=True):
+        quoted = re.sub(rf"(?<!\S){re.escape(eng)}(?!\S)", back[eng], quoted)
+    as_written = {_key(w): w.lower() for w in re.findall(r"[^\s¿¡?!.,;:؟،]+", text)}
+    return " ".join(as_written.get(w, w) for w in quoted.split())
