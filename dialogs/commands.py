@@ -23,6 +23,7 @@ from dialogs.languages import language_named, language_options
 from dialogs.matching import (
     normalize,
 )
+from dialogs.plan import retitled
 from dialogs.planning import ask_cadence, show_plan
 from dialogs.selection import show_comparison
 from dialogs.state import (
@@ -77,6 +78,11 @@ def choose_language(ctx: Ctx, state: DialogState, code: str) -> Outcome:
         flow=localize.flow(ctx.flow, state.language),
     )
     with i18n.use(state.language):
+        if state.milestones and state.pathway_id:  # the plan's words in the new language too
+            pathway = ctx.kb.pathway(state.pathway_id)
+            entry, goals = state.entry_step or 1, state.goals
+            items = retitled(pathway, ctx.kb.process, entry, goals, state.answers, state.milestones)
+            state = replace(state, milestones=items)
         if state.pending is None and state.phase is Phase.INTAKE and not state.answers:
             return Outcome(state, (Reply(i18n.gettext(say.LANGUAGE_SET)),)).then(
                 start_intake(ctx, state, "")

@@ -18,7 +18,7 @@ from dialogs.core import (
 from dialogs.goals import ask_goal
 from dialogs.handoff import start_handoff, summary_lines
 from dialogs.i18n import N_, _
-from dialogs.plan import shift_plan
+from dialogs.plan import follow_finish, shift_plan
 from dialogs.planning import CADENCES, show_plan
 from dialogs.recommend import education_of
 from dialogs.recommendations import to_recommendations
@@ -175,12 +175,12 @@ def _milestone_done(ctx: Ctx, state: DialogState) -> Outcome:
     if milestone is None:
         return Outcome(replace(state, pending=None), (Reply(say.ALL_DONE),))
     done = replace(milestone, done_on=ctx.today)
-    state = replace(
-        state,
-        milestones=tuple(done if m.id == milestone.id else m for m in state.milestones),
-        pending=None,
-    )
-    replies = [Reply(say.DONE.format(milestone=milestone.title))]
+    marked = tuple(done if m.id == milestone.id else m for m in state.milestones)
+    dated = follow_finish(marked, milestone, ctx.today)
+    state = replace(state, milestones=dated, pending=None)
+    replies = [Reply(say.DONE.format(milestone=milestone.title.rstrip(".")))]
+    if dated != marked:
+        replies.append(Reply(say.DATES_FOLLOW))
     pathway = chosen_pathway(ctx, state)
     nxt = state.current_milestone
     if nxt is None:

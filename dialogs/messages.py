@@ -154,6 +154,7 @@ CHECKIN_STOP = (
 ALL_DONE = "You finished every step in your plan. Well done! Type /change to set a new goal."
 DONE = "Well done! You finished: {milestone}."
 DONE_NEXT = "Next: {milestone} (by {date})."
+DATES_FOLLOW = "I moved the later dates to start from today. They are still estimates."
 DONE_PAY = "Pay now: {now}. Pay at step {step}: {next}."
 WORKING = "Good! Keep going. I will check in again on {date}."
 SNOOZED = "OK, I will ask again on {date}."

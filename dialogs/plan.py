@@ -334,6 +334,57 @@ def shift_plan(milestones: tuple[Milestone, ...], months: int) -> tuple[Mileston
     )
 
 
+def follow_finish(
+    milestones: tuple[Milestone, ...], finished: Milestone, day: date
+) -> tuple[Milestone, ...]:
+    """The plan once an item with no set length is finished on `day`: the items after it that
+    were to begin before that day begin then instead, keeping the length the documents give
+    them, and the items chained after those move with them. Other items keep their dates."""
+    if finished.timeframe != say.NO_LENGTH:
+        return milestones
+    after = False
+    moved: list[Milestone] = []
+    old_end = new_end = day
+    for m in milestones:
+        if m.id == finished.id:
+            after = True
+        if not after or m.done or m.id == finished.id:
+            moved.append(m)
+            continue
+        begin = max(m.begins, day)
+        if m.begins >= old_end:  # it was to start when the item before it ended
+            begin = max(begin, m.begins + (new_end - old_end))
+        shift = begin - m.begins
+        old_end, new_end = max(old_end, m.target), max(new_end, m.target + shift)
+        if shift:
+            m = replace(m, target=m.target + shift, start=begin if m.start else None)
+        moved.append(m)
+    return tuple(moved)
+
+
+def retitled(
+    pathway: Pathway,
+    process: Process,
+    entry: int,
+    goals: Goals,
+    answers: Mapping[str, AnswerValue],
+    milestones: tuple[Milestone, ...],
+) -> tuple[Milestone, ...]:
+    """The milestones with their words (title, action, how long) in the language `pathway` and
+    `process` are in, their dates and done marks kept: the plan made anew in that language,
+    item by item, when it has the same items from the same fields (else left as it is)."""
+    if not milestones:
+        return milestones
+    day = min(m.begins for m in milestones)
+    fresh = build_plan(pathway, process, entry, goals, answers, day)
+    if [m.source for m in fresh] != [m.source for m in milestones]:
+        return milestones
+    return tuple(
+        replace(old, title=new.title, action=new.action, timeframe=new.timeframe)
+        for old, new in zip(milestones, fresh, strict=True)
+    )
+
+
 def months_between(start: date, end: date) -> int:
     """Whole months from `start` to `end`."""
     return (end.year - start.year) * 12 + end.month - start.month

@@ -13,7 +13,16 @@ from datetime import timedelta
 from dialogs.core import Ctx
 from dialogs.engine import handoff_summary
 from dialogs.flow import intake_flow
-from dialogs.state import CancelCheckins, Choice, Command, Phase, Status, Text
+from dialogs.state import (
+    CancelCheckins,
+    CheckinDue,
+    Choice,
+    Command,
+    DialogState,
+    Phase,
+    Status,
+    Text,
+)
 from knowledge.loader import get_knowledge
 from tests.journeys import BASE
 from tests.transcript import START, Player
@@ -21,10 +30,10 @@ from tests.transcript import START, Player
 Profile = Mapping[str, str | tuple[str, ...]]
 
 
-def intake(profile: Profile) -> Player:
+def intake(profile: Profile, language: str = "en") -> Player:
     """A player who answered every intake question from `profile` (a button id, or words the
     person types) and now sees the recommendations."""
-    player = Player()
+    player = Player(state=DialogState(language=language))
     player.send(Command("start"))
     answers = {**BASE, **profile}
     for _ in range(40):
@@ -295,3 +304,57 @@ def test_a_tie_is_shown_as_a_tie() -> None:
     text = recommendation(player)
     assert text.startswith("Thank you! Both fit you.")
     assert "fits you best" not in text
+
+
+def test_finishing_an_item_with_no_set_length_moves_the_later_dates_and_keeps_their_lengths() -> (
+    None
+):
+    player = intake({"school": "high_school", "english": "hard", "experience": ("computers",)})
+    choose(player, "it", 3)
+    for option in ("plan:yes", "cad:weekly", "hour:9"):
+        player.send(Choice(option, player.state.version))
+    training = next(m for m in player.state.milestones if m.title.startswith("Step 3"))
+    length = (training.target - training.begins).days
+    planned = {m.id: m.target for m in player.state.milestones}
+    for _ in range(10):
+        current = player.state.current_milestone
+        assert current is not None
+        player.now += timedelta(days=40)
+        player.send(CheckinDue())
+        player.send(Choice("ci:done", player.state.version))
+        if current.timeframe == "no set length":
+            break
+    else:
+        raise AssertionError("no item without a set length before the training")
+    assert "I moved the later dates to start from today" in player.said()
+    moved = next(m for m in player.state.milestones if m.id == training.id)
+    assert moved.begins == player.now.date()
+    assert (moved.target - moved.begins).days == length  # the documents' length, kept
+    later = [m for m in player.state.milestones if not m.done]
+    assert all(m.target > planned[m.id] for m in later)
+    assert dates_in_order(player)
+    for m in player.state.milestones:
+        if m.done and m.id != current.id:
+            assert m.target == planned[m.id]  # what is done keeps its dates
+
+
+def test_a_plan_made_in_spanish_speaks_english_after_the_language_changes() -> None:
+    english = intake({"school": "high_school"})
+    choose(english, "it", 3)
+    player = intake({"school": "high_school"}, language="es")
+    for choice in ("pick:it", "sel:yes", "goal:3", "plan:yes", "cad:weekly", "hour:9"):
+        player.send(Choice(choice, player.state.version))
+    spanish = [m.title for m in player.state.milestones]
+    assert any("Saca un certificado corto" in t for t in spanish), spanish
+    player.send(Command("language", "en"))
+    titles = [m.title for m in player.state.milestones]
+    assert titles == [m.title for m in english.state.milestones]
+    assert [m.target for m in player.state.milestones] == [
+        m.target for m in english.state.milestones
+    ]
+    player.send(Command("plan"))
+    shown = "\n".join([r.text for r in player.replies] + list(player.state.more_pages))
+    assert "Step 3: Earn a short-term IT industry-recognized certificate" in shown
+    player.now += timedelta(days=8)
+    player.send(CheckinDue())
+    assert "How is it going" in player.said() and titles[0] in player.said()
