@@ -19,7 +19,7 @@ from dialogs.goals import ask_goal
 from dialogs.handoff import start_handoff, summary_lines
 from dialogs.i18n import N_, _
 from dialogs.plan import follow_finish, shift_plan
-from dialogs.planning import CADENCES, show_plan
+from dialogs.planning import CADENCES, moved_text, show_plan
 from dialogs.recommend import education_of
 from dialogs.recommendations import to_recommendations
 from dialogs.state import (
@@ -279,7 +279,7 @@ def answer_shift(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     state = replace(
         state, milestones=shift_plan(state.milestones, months), status=Status.ACTIVE, pending=None
     )
-    moved = (Reply(say.PLAN_MOVED.format(months=months)),)
+    moved = (Reply(moved_text(months)),)
     if state.phase is Phase.ENGAGED:
         _, effect = _next_checkin(ctx, state)
         shown = show_plan(ctx, state, moved)

@@ -137,7 +137,6 @@ PLAN_OK = "Does this plan look OK?"
 PLAN_YES = "Looks good"
 PLAN_SLOWER = "I need more time"
 PLAN_GOAL = "Change my goal"
-PLAN_MOVED = "OK. I moved your dates {months} months later."
 NEXT_ACTION = "Your next step: {action}"
 
 CADENCE_ASK = "How often should I check in with you?"

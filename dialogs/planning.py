@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from dialogs import i18n
 from dialogs import messages as say
 from dialogs.core import Ctx, Outcome, chosen_pathway, reask
-from dialogs.i18n import N_, _
+from dialogs.i18n import N_, _, ngettext
 from dialogs.pages import paged
 from dialogs.plan import build_plan, months_between, part_time, shift_plan
 from dialogs.state import (
@@ -124,6 +124,15 @@ def timeline_lines(state: DialogState, today: date) -> list[str]:
     return lines
 
 
+def moved_text(months: int) -> str:
+    """'OK. I moved your dates 1 month later.' (3 months, in the person's language)."""
+    return ngettext(
+        "OK. I moved your dates {months} month later.",
+        "OK. I moved your dates {months} months later.",
+        months,
+    ).format(months=months)
+
+
 def ask_plan_ok(ctx: Ctx, state: DialogState) -> Reply:
     options = (
         Option("plan:yes", say.PLAN_YES),
@@ -144,7 +153,7 @@ def plan_synonyms(ctx: Ctx, state: DialogState) -> dict[str, tuple[str, ...]]:
 def answer_plan_ok(ctx: Ctx, state: DialogState, option: str) -> Outcome:
     if option == "plan:slower":
         state = replace(state, milestones=shift_plan(state.milestones, 3))
-        moved = Reply(say.PLAN_MOVED.format(months=3))
+        moved = Reply(moved_text(3))
         return show_plan(ctx, state, (moved,), (ask_plan_ok(ctx, state),))
     if option == "plan:goal":
         state = replace(state, phase=Phase.GOALS, pending="goal")
