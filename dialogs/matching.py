@@ -196,8 +196,9 @@ _ELISION = re.compile(r"\b([cdjlmnst]|qu)['\u2019](?=\w)")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th|º|°|e|eme|ème|ᵉ)\b")
 
 
-_ARABIC_AND = re.compile(r"(?<!\w)و(?=ال\w{2})")
-"""The Arabic 'and' written onto a word with its article ('والانجليزي'): read as two words."""
+_ARABIC_AND = re.compile(r"(?<!\w)و(?=ال\w{2})|(?<=\w )و(?=\w{4})")
+"""The Arabic 'and' written onto the next word: onto a word with its article ('والانجليزي'),
+or onto a longer word after another one ('مستودع وتنظيف'); 'وقت' (time) stays whole."""
 
 
 def _unaccented(text: str) -> str:
