@@ -233,6 +233,25 @@ SOMALI = _rows(
     ("Waa maxay Maine JobLink?", ("Maine JobLink",), NONE),
     ("Immisa ayay qaadataa kalkaaliso caafimaad?", NONE, (NO_FIGURE,)),
     ("Waa maxay tallaabada 3 ee IT?", ("I3",), ("M3",)),
+    ("Immisa lacag ah ayuu qaataa wadaha CNC?", ("M4",), ("I4",)),
+    ("shaqooyinkee bixiya inta u dhaxaysa 15 iyo 17 doollar saacaddii", ("I2",), ("I5",)),
+    ("Waxaan rabaa inaan helo 3000 doollar bishii", ("$36,000",), NONE),
+    ("Immisa ayay bixisaa taageero farsamo?", ("I3",), NONE),
+    ("Ma u baahanahay inaan 18 jir ahaado si aan uga shaqeeyo wax-soo-saarka?", ("18",), NONE),
+    ("Culeys intee le'eg ayaan u baahanahay inaan qaado warshadda?", ("40",), NONE),
+    (
+        "Xisaab noocee ah ayaan u baahanahay wax-soo-saarka?",
+        ("k:understanding of decimals, fractions, geometry, taking measurements",),
+        NONE,
+    ),
+    ("Ma u baahanahay Ingiriisi si aan uga shaqeeyo IT?", ("Ingiriis",), NONE),
+    ("Xagee ayaan ku baran karaa CompTIA?", ("Central Maine Community College",), NONE),
+    ("Waa maxay tallaabada 4 ee wax-soo-saarka?", ("M4",), ("I4",)),
+    ("Kee bixiya lacag badan, IT mise wax-soo-saar?", ("M5", "I5"), NONE),
+    ("Immisa ayuu qaataa nadiifiye?", ("k:custodians",), (NO_FIGURE,)),
+    ("Shaqo noocee ah ayaan hadda heli karaa anigoo aan khibrad lahayn?", ("k:Patience",), NONE),
+    ("Xagee ayaan ka bilaabaa?", ("wejiga 1",), NONE),
+    ("Waa maxay tallaabada ugu dambaysa?", ("M5", "I5"), NONE),
 )
 
 ROWS: tuple[Row, ...] = (*ENGLISH, *SPANISH, *PORTUGUESE, *FRENCH, *ARABIC, *SOMALI)
