@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable
+from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -764,6 +765,41 @@ async def test_postgresql_migrates_once_and_reopening_changes_nothing(pg_url: st
     assert await again.load_state(1) == DialogState(version=1)
     assert await again.integrity_check() == "ok"
     await again.close()
+
+
+async def test_a_row_one_sender_is_sending_is_never_sent_by_another(pg_url: str) -> None:
+    # Two senders (the old one still holding a row as a new one takes over): the row is
+    # "busy" for the second while the first holds it, "done" once the first marked it; a
+    # sender that dies holding a row frees it with its connection.
+    old, new = await PgStore.open(pg_url), await PgStore.open(pg_url)
+    await commit(old, 1, make_turn(1, "first", "second"))
+    first, second = await old.pending_outbox()
+    async with old.claim_outbox(first.id) as held:
+        assert held.state == "mine"
+        async with new.claim_outbox(first.id) as other:
+            assert other.state == "busy"
+        await held.mark_sent(11, T0)
+    async with new.claim_outbox(first.id) as after:
+        assert after.state == "done"
+    dying = old.claim_outbox(second.id)
+    assert (await dying.__aenter__()).state == "mine"
+    async with new.claim_outbox(second.id) as other:
+        assert other.state == "busy"
+    await new.read(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks"
+        " WHERE locktype = 'transactionid' AND granted AND pid <> pg_backend_pid()"
+    )
+    await asyncio.sleep(0.2)
+    async with new.claim_outbox(second.id) as taken:
+        assert taken.state == "mine"
+        await taken.mark_sent(12, T0)
+    assert await new.pending_outbox() == []
+    rows = await new.read("SELECT telegram_message_id FROM outbox ORDER BY id")
+    assert rows == [(11,), (12,)]
+    with suppress(Exception):
+        await dying.__aexit__(None, None, None)
+    await old.close()
+    await new.close()
 
 
 def test_sqlite_placeholders_become_postgresql_ones() -> None:

@@ -123,6 +123,23 @@ class ChatPacer:
         }
 
 
+BUSY_WAIT = 0.25
+"""Seconds before asking again for a row another sender is sending (a takeover's first
+moments: the old sender's claims go with its connection)."""
+
+
+class _SentUnmarked(Exception):
+    """Telegram took the message, but marking it sent failed: mark it again, never resend."""
+
+    def __init__(self, message_id: int | None) -> None:
+        super().__init__("sent, not marked")
+        self.message_id = message_id
+
+
+class _StoreTrouble(Exception):
+    """The database could not be asked for the claim (nothing was sent)."""
+
+
 class Delivery:
     """Sends outbox rows through the Bot; `wake()` after a commit, `stop()` to flush and end."""
 
@@ -255,7 +272,20 @@ class Delivery:
         refusals = 0
         while not self._stopping:
             try:
-                message_id = await self._send(row)
+                state = await self._send_claimed(row)
+            except _SentUnmarked as sent:
+                await self._record_sent(row, sent.message_id)
+                return True
+            except _StoreTrouble as trouble:
+                log.warning(
+                    "could not claim a message to chat %s (%s); retry in %.1f s",
+                    who(row.chat_id),
+                    type(trouble.__cause__).__name__,
+                    backoff,
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(longest, backoff * 2)
+                continue
             except RetryAfter as exc:
                 wait = _retry_after(exc)
                 log.warning("429 for chat %s: waiting %.1f s", who(row.chat_id), wait)
@@ -290,10 +320,34 @@ class Delivery:
                     return True
                 await asyncio.sleep(backoff)
                 continue
-            self.sent += 1
-            await self._record_sent(row, message_id)
-            return True
+            if state != "busy":
+                return True  # sent now, or sent (or dropped) by another sender meanwhile
+            await asyncio.sleep(BUSY_WAIT)  # the chat waits: its order holds
         return False
+
+    async def _send_claimed(self, row: OutboxRow) -> str:
+        """Claim the row, send it if it is ours to send, and mark it sent in the claim right
+        after Telegram's answer. Returns the claim's state ("mine": sent now). Raises
+        _SentUnmarked when the message left but its mark did not land, _StoreTrouble when
+        the claim could not be asked for, and the Bot API's errors as they come."""
+        sending = sent = False
+        message_id: int | None = None
+        try:
+            async with self.store.claim_outbox(row.id) as claim:
+                if claim.state != "mine":
+                    return claim.state
+                sending = True
+                message_id = await self._send(row)
+                sent = True
+                self.sent += 1
+                await claim.mark_sent(message_id, self.clock())
+        except Exception as exc:
+            if sent:  # the mark, or the claim's commit, failed
+                raise _SentUnmarked(message_id) from exc
+            if not sending:
+                raise _StoreTrouble() from exc
+            raise  # the Bot API's answer (the claim was rolled back)
+        return "mine"
 
     async def _record_sent(self, row: OutboxRow, message_id: int | None) -> None:
         """Mark a delivered row sent, retrying while the database refuses (a full disk): the

@@ -175,6 +175,34 @@ class TurnSession(Protocol):
         ...
 
 
+class OutboxClaim(Protocol):
+    """One outbox row as a sender found it when it asked to send it (`Storage.claim_outbox`).
+
+    `state` is "mine" (send it now: no other sender sends it while the claim lasts), "busy"
+    (another sender is sending it right now: ask again later, and keep the chat waiting so
+    its order holds) or "done" (sent or dropped meanwhile: skip it)."""
+
+    state: str
+
+    async def mark_sent(self, telegram_message_id: int | None, now: datetime) -> None:
+        """Record the delivery, in the claim (committed as the claim ends)."""
+        ...
+
+
+@dataclass(slots=True)
+class PlainClaim:
+    """The claim of a backend with one sender by construction (SQLite: one process owns the
+    file): every row it offers is the sender's; marking it is `mark_sent`."""
+
+    store: Storage
+    outbox_id: int
+    state: str = "mine"
+
+    async def mark_sent(self, telegram_message_id: int | None, now: datetime) -> None:
+        """Record the delivery."""
+        await self.store.mark_sent(self.outbox_id, telegram_message_id, now)
+
+
 class Storage(TurnSession, Protocol):
     """The bot's storage. Every operation is atomic; times are aware datetimes (UTC)."""
 
@@ -243,6 +271,12 @@ class Storage(TurnSession, Protocol):
         self, outbox_id: int, telegram_message_id: int | None, now: datetime
     ) -> None:
         """Record that a message was delivered."""
+        ...
+
+    def claim_outbox(self, outbox_id: int) -> AbstractAsyncContextManager[OutboxClaim]:
+        """Hold one unsent row while it is sent: the sender sends it only if the claim's
+        state is "mine", marks it sent through the claim right after Telegram took it, and
+        the claim ends (commits) at once."""
         ...
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:

@@ -21,6 +21,7 @@ is guaranteed here by the database:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -42,6 +43,7 @@ from bot.storage.base import (
     CheckinRow,
     Handoff,
     Migration,
+    OutboxClaim,
     OutboxRow,
     Params,
     Row,
@@ -92,6 +94,15 @@ MIGRATE_LOCK = 1
 SENDER_LOCK = 2
 """Two-key advisory lock held by the one sender of the fleet (see `bot.delivery.lease`)."""
 POOL_SIZE = 10
+SENDER_POOL_SIZE = 6
+"""Connections of the sender's own pool (opened when this worker first sends): each message
+being sent holds one, from its claim to its mark, so a mark never waits behind turns."""
+CLAIM_OUTBOX = (
+    "SELECT sent_at IS NULL AND dropped_at IS NULL FROM outbox WHERE id = $1 FOR UPDATE SKIP LOCKED"
+)
+STILL_UNSENT = (
+    "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1 AND sent_at IS NULL AND dropped_at IS NULL)"
+)
 
 OUTBOX_COLUMNS = (
     "id, user_id, chat_id, payload_json, dedup_key, created_at, sent_at, "
@@ -207,6 +218,8 @@ class PgStore:
         self._dsn = dsn
         self._closed = False
         self._last_prune: int | None = None
+        self._sender_pool: asyncpg.Pool | None = None
+        self._sender_pool_made = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -228,11 +241,23 @@ class PgStore:
         if self._closed:
             return
         self._closed = True
+        if self._sender_pool is not None:
+            await self._sender_pool.close()
         await self._pool.close()
 
     def _check(self) -> None:
         if self._closed:
             raise StoreError("the store is closed")
+
+    async def _senders(self) -> asyncpg.Pool:
+        """The sender's own pool (made on first use: only the fleet's sender needs it)."""
+        self._check()
+        async with self._sender_pool_made:
+            if self._sender_pool is None:
+                self._sender_pool = await asyncpg.create_pool(
+                    self._dsn, min_size=1, max_size=SENDER_POOL_SIZE
+                )
+        return self._sender_pool
 
     # ---- reads --------------------------------------------------------------------------
 
@@ -298,8 +323,7 @@ class PgStore:
     async def pending_outbox(self, limit: int = 1000, after: int = 0) -> list[OutboxRow]:
         """Unsent messages in commit order (`seq`), only those numbered above `after`.
         Committed rows not yet numbered are numbered first."""
-        self._check()
-        async with self._pool.acquire() as conn:
+        async with (await self._senders()).acquire() as conn:
             async with conn.transaction():
                 await conn.execute(NUMBER_OUTBOX)
             rows = await conn.fetch(
@@ -440,7 +464,7 @@ class PgStore:
         self, outbox_id: int, telegram_message_id: int | None, now: datetime
     ) -> None:
         """Record that a message was delivered (a /forget goodbye is deleted instead)."""
-        await self._write(
+        await self._write_sending(
             ("DELETE FROM outbox WHERE id = $1 AND ephemeral = 1", (outbox_id,)),
             (
                 "UPDATE outbox SET sent_at = $1, telegram_message_id = $2 WHERE id = $3",
@@ -450,7 +474,7 @@ class PgStore:
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         """Count a failed send attempt (the row stays pending for a retry)."""
-        await self._write(
+        await self._write_sending(
             (
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2",
                 (error[:MAX_ERROR_CHARS], outbox_id),
@@ -460,7 +484,7 @@ class PgStore:
     async def drop_outbox(self, outbox_id: int, error: str, now: datetime) -> None:
         """Give up on a message for good (a permanent error): it is never offered again (a
         /forget goodbye that cannot leave is deleted: it is the last trace of the chat id)."""
-        await self._write(
+        await self._write_sending(
             ("DELETE FROM outbox WHERE id = $1 AND ephemeral = 1", (outbox_id,)),
             (
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $1, dropped_at = $2"
@@ -472,7 +496,7 @@ class PgStore:
     async def mark_inactive(self, user_id: int, now: datetime) -> None:
         """The user blocked the bot: flag them, cancel their check-ins, drop unsent messages."""
         at = to_epoch(now)
-        await self._write(
+        await self._write_sending(
             (
                 "UPDATE users SET inactive = 1, inactive_since = COALESCE(inactive_since, $1)"
                 " WHERE user_id = $2",
@@ -705,14 +729,63 @@ class PgStore:
             )
         return counts
 
-    async def _write(self, *steps: tuple[str, Params]) -> int:
+    async def _write_sending(self, *steps: tuple[str, Params]) -> int:
+        """`_write` on the sender's own pool (delivery's bookkeeping)."""
+        return await self._write(*steps, pool=await self._senders())
+
+    @asynccontextmanager
+    async def claim_outbox(self, outbox_id: int) -> AsyncIterator[OutboxClaim]:
+        """Hold the row (`FOR UPDATE SKIP LOCKED`) in a transaction on the sender's own pool
+        while it is sent; a row another sender holds is "busy" (never sent by two at once:
+        a sender that takes over from a dead one waits for the dead one's locks to go with
+        its connection), a row sent or dropped meanwhile "done". The mark is written in the
+        claim and committed as it ends: right after Telegram's answer, on a connection
+        already held."""
+        async with (await self._senders()).acquire() as conn:
+            transaction = conn.transaction()
+            await transaction.start()
+            try:
+                found = await conn.fetchrow(CLAIM_OUTBOX, outbox_id)
+                if found is not None:
+                    state = "mine" if found[0] else "done"
+                else:
+                    state = "busy" if await conn.fetchval(STILL_UNSENT, outbox_id) else "done"
+                yield _PgClaim(conn, outbox_id, state)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+
+    async def _write(self, *steps: tuple[str, Params], pool: asyncpg.Pool | None = None) -> int:
         """Run (sql, params) steps in one transaction; returns the last step's row count."""
         self._check()
         changed = 0
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with (pool or self._pool).acquire() as conn, conn.transaction():
             for sql, params in steps:
                 changed = _changed(await conn.execute(sql, *params))
         return changed
+
+
+class _PgClaim:
+    """An outbox row held by this sender (see `PgStore.claim_outbox`)."""
+
+    def __init__(self, conn: Conn, outbox_id: int, state: str) -> None:
+        self.conn, self.outbox_id, self.state = conn, outbox_id, state
+
+    async def mark_sent(self, telegram_message_id: int | None, now: datetime) -> None:
+        """Mark it sent (a /forget goodbye is deleted instead), inside the claim."""
+        if self.state != "mine":
+            raise StoreError("only a claimed row is marked through its claim")
+        deleted = await self.conn.execute(
+            "DELETE FROM outbox WHERE id = $1 AND ephemeral = 1", self.outbox_id
+        )
+        if not _changed(deleted):
+            await self.conn.execute(
+                "UPDATE outbox SET sent_at = $1, telegram_message_id = $2 WHERE id = $3",
+                to_epoch(now),
+                telegram_message_id,
+                self.outbox_id,
+            )
 
 
 class _Session:

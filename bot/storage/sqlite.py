@@ -41,8 +41,10 @@ from bot.storage.base import (
     DatabaseDamaged,
     Handoff,
     Migration,
+    OutboxClaim,
     OutboxRow,
     Params,
+    PlainClaim,
     Row,
     StaleStateError,
     StoreError,
@@ -422,6 +424,11 @@ class Store:
             raise StoreError("the store is closed")
         call = _SettleCall(_future(), outbox_id, to_epoch(now), telegram_message_id)
         await self._writer.submit(call)
+
+    @asynccontextmanager
+    async def claim_outbox(self, outbox_id: int) -> AsyncIterator[OutboxClaim]:
+        """One process owns the file and sends: every row it offers is its own to send."""
+        yield PlainClaim(self, outbox_id)
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         """Count a failed send attempt (the row stays pending for a retry)."""
