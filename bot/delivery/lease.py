@@ -13,9 +13,13 @@ a lost machine) PostgreSQL closes its connection and frees the lock; the other w
 to take it every `RETRY` seconds, so one of them sends within about `RETRY + TAKEOVER_PAUSE`
 seconds. The new sender first waits `TAKEOVER_PAUSE` (the old sender's last second of
 messages has then left Telegram's per-second window) and paces every chat as if it had just
-had its burst (one a second at first), then sends what is unsent, oldest first.
-A message the old sender had handed to Telegram but not yet marked sent goes again: the only
-duplicates, and only for messages in flight at the moment of the death.
+had its burst (one a second at first), counts what the fleet sent to each group within the
+last minute (the outbox's sent_at: a group's 20 a minute outlast the pause), then sends what is
+unsent, oldest first. Each row is claimed while it is sent (`Storage.claim_outbox`, `FOR
+UPDATE SKIP LOCKED`): a row an old sender still holds is waited for, never sent twice by two
+live senders. A message the old sender had handed to Telegram but not yet marked sent goes
+again: the only duplicates, and only for messages in flight at the moment of the death (its
+mark is written on a connection it already holds, right after Telegram's answer).
 
 With SQLite there is one process (the database lock says so), and it always sends.
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import warnings
@@ -33,7 +34,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.log import who
 from bot.media.attachments import render_attachment
-from bot.storage import OutboxRow, Storage
+from bot.storage import OutboxRow, Storage, from_epoch, to_epoch
 from bot.telegram.render import caption, messages
 from dialogs.state import DialogState, Reply
 from knowledge.model import Knowledge
@@ -140,6 +141,49 @@ class _StoreTrouble(Exception):
     """The database could not be asked for the claim (nothing was sent)."""
 
 
+GROUP_PER_MINUTE = 20
+GROUP_WINDOW = 60.0
+
+
+class GroupBudget:
+    """Telegram's 20 messages a minute per group, kept as the times of the messages sent to
+    each group within the last `window` seconds. A sender starting (or taking over from one
+    that died) is first told what the fleet sent to each group within the window (the
+    outbox's sent_at), so it cannot spend again a minute another sender already spent."""
+
+    def __init__(
+        self,
+        per_window: int = GROUP_PER_MINUTE,
+        window: float = GROUP_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_window, self.window, self.clock = per_window, window, clock
+        self._sent: dict[int, deque[float]] = {}
+
+    def wait_time(self, chat_id: int) -> float:
+        """Seconds before the next message to this group may go (and count it then)."""
+        now = self.clock()
+        sent = self._sent.setdefault(chat_id, deque())
+        while sent and sent[0] <= now - self.window:
+            sent.popleft()
+        at = now if len(sent) < self.per_window else sent.popleft() + self.window
+        sent.append(at)
+        return max(0.0, at - now)
+
+    def seed(self, ages: dict[int, list[float]]) -> None:
+        """Count messages sent `age` seconds ago to each group (by this sender or another)."""
+        now = self.clock()
+        for chat_id, seconds in ages.items():
+            known = self._sent.setdefault(chat_id, deque())
+            known.extend(now - age for age in seconds if age < self.window)
+            self._sent[chat_id] = deque(sorted(known))
+
+    def prune(self) -> None:
+        """Forget groups with nothing sent within the window."""
+        horizon = self.clock() - self.window
+        self._sent = {c: s for c, s in self._sent.items() if s and s[-1] > horizon}
+
+
 class Delivery:
     """Sends outbox rows through the Bot; `wake()` after a commit, `stop()` to flush and end."""
 
@@ -154,11 +198,13 @@ class Delivery:
         burst: int = PER_CHAT_BURST,
         interval: float = PER_CHAT_INTERVAL,
         backoff: tuple[float, float] = (FIRST_BACKOFF, MAX_BACKOFF),
+        group_window: float = GROUP_WINDOW,
     ) -> None:
         self.bot, self.store, self.tz, self.kb, self.clock = bot, store, tz, kb, clock
         self.backoff = backoff
         """(first, longest) wait in seconds between retries after 5xx and network errors."""
         self.pacer = ChatPacer(burst, interval)
+        self.groups = GroupBudget(window=group_window)
         self._wake = asyncio.Event()
         self._chats: dict[int, asyncio.Task[None]] = {}
         """The running sender of each chat that has one."""
@@ -200,12 +246,17 @@ class Delivery:
                 await task
 
     async def _run(self) -> None:
+        try:
+            await self.count_recent_group_sends()
+        except Exception:
+            log.exception("delivery: reading what was sent to groups failed; sending anyway")
         while not self._stopping:
             try:
                 await self.drain()
             except Exception:
                 log.exception("delivery: reading the outbox failed; retrying")
             self.pacer.prune()
+            self.groups.prune()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
             self._wake.clear()
@@ -389,8 +440,29 @@ class Delivery:
         await self.store.drop_outbox(row.id, "chat is gone", self.clock())
         return True
 
+    async def count_recent_group_sends(self) -> None:
+        """Before the first message: count what was sent to each group within the last
+        window, by this process before a restart or by the sender this one took over from
+        (each row as the messages it was split into; its second rounded up)."""
+        now = self.clock()
+        since = now - timedelta(seconds=self.groups.window + 1)
+        rows = await self.store.read(
+            "SELECT chat_id, sent_at, payload_json FROM outbox"
+            " WHERE chat_id < 0 AND sent_at IS NOT NULL AND sent_at >= ?",
+            (to_epoch(since),),
+        )
+        ages: dict[int, list[float]] = {}
+        for chat_id, sent_at, payload in rows:
+            reply = Reply.from_dict(json.loads(payload))
+            parts = 1 if reply.attachment is not None else len(messages(reply, 0))
+            age = max(0.0, (now - from_epoch(int(sent_at))).total_seconds() - 1)
+            ages.setdefault(int(chat_id), []).extend([age] * parts)
+        self.groups.seed(ages)
+
     async def _pace(self, chat_id: int) -> None:
         wait = self.pacer.wait_time(chat_id)
+        if chat_id < 0:  # a group: also its 20 a minute
+            wait = max(wait, self.groups.wait_time(chat_id))
         if wait > 0:
             await asyncio.sleep(wait)
 
