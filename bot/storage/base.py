@@ -9,6 +9,8 @@ engine, one test suite run against each.)
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
@@ -18,7 +20,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
-from dialogs.state import DialogState, Reply, Turn
+from dialogs.state import DialogState, Milestone, Reply, Turn
 
 Params = Sequence[Any]
 Row = tuple[Any, ...]
@@ -359,7 +361,7 @@ class Storage(TurnSession, Protocol):
 
 
 async def silent_users(
-    store: Storage, silent_since: datetime, told_before: datetime, limit: int
+    store: Reader, silent_since: datetime, told_before: datetime, limit: int
 ) -> tuple[list[tuple[int, int]], list[int]]:
     """For retention, on either backend: (user, chat) of those silent since `silent_since` and
     not told yet, and the users told before `told_before` who have not written since."""
@@ -375,3 +377,228 @@ async def silent_users(
         (to_epoch(told_before), limit),
     )
     return [(int(u), int(c)) for u, c in to_tell], [int(r[0]) for r in to_delete]
+
+
+# ---- what both backends share: constants, row decoding, the reads through `read` ------------
+
+PROCESSED_KEEP_SECONDS = 24 * 3600
+"""Telegram keeps an unconfirmed update for 24 hours; older update ids cannot come back."""
+PRUNE_EVERY_SECONDS = 3600
+MAX_ERROR_CHARS = 1000
+USER_TABLES = {
+    "answers": "id",
+    "milestones": "position",
+    "checkins": "id",
+    "handoffs": "id",
+    "outbox": "id",
+}
+"""Tables with a user_id column besides users, and their order (for /forget and /mydata)."""
+OUTBOX_COLUMNS = (
+    "id, user_id, chat_id, payload_json, dedup_key, created_at, sent_at, "
+    "telegram_message_id, attempts, last_error"
+)
+"""An outbox row as `outbox_row` reads it (PostgreSQL adds `, seq`)."""
+CHECKIN_COLUMNS = (
+    "c.id, c.user_id, u.chat_id, c.due_at, c.kind, c.milestone_id, c.attempt, c.status, "
+    "c.claimed_at, c.claims"
+)
+HANDOFF_COLUMNS = "h.id, h.user_id, u.chat_id, h.status"
+TIME_COLUMNS = re.compile(r"(_at|^at|^last_seen|_since)$")
+
+
+def maybe_time(seconds: int | None) -> datetime | None:
+    """Epoch seconds (or NULL) as an aware datetime."""
+    return None if seconds is None else from_epoch(seconds)
+
+
+def utc_epoch(moment: datetime) -> int:
+    """Engine-made times are UTC by contract (ScheduleCheckin.due); a naive one is read as UTC."""
+    return to_epoch(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+
+
+def iso(day: Any) -> str | None:
+    """A date as ISO text (None stays None)."""
+    return None if day is None else str(day.isoformat())
+
+
+def signature(milestones: tuple[Milestone, ...]) -> str:
+    """A short fingerprint of the plan's milestones (to skip rewriting unchanged rows)."""
+    return hashlib.blake2b(repr(milestones).encode(), digest_size=8).hexdigest()
+
+
+def outbox_row(r: Row | Any) -> OutboxRow:
+    """An OUTBOX_COLUMNS row (with PostgreSQL's seq as an 11th column)."""
+    return OutboxRow(
+        id=int(r[0]),
+        user_id=r[1],
+        chat_id=r[2],
+        payload=json.loads(r[3]),
+        dedup_key=r[4],
+        created_at=from_epoch(r[5]),
+        sent_at=maybe_time(r[6]),
+        telegram_message_id=r[7],
+        attempts=r[8],
+        last_error=r[9],
+        seq=r[10] if len(r) > 10 else None,
+    )
+
+
+def checkin_row(r: Row | Any, *, claimed_at: int | None = None) -> CheckinRow:
+    """A CHECKIN_COLUMNS row; with `claimed_at`, as it is after this claim (read just before)."""
+    claimed = claimed_at is not None
+    return CheckinRow(
+        id=int(r[0]),
+        user_id=int(r[1]),
+        chat_id=int(r[2]),
+        due_at=from_epoch(r[3]),
+        kind=r[4],
+        milestone_id=r[5],
+        attempt=r[6],
+        status="claimed" if claimed else r[7],
+        claimed_at=maybe_time(claimed_at if claimed else r[8]),
+        claims=r[9] + (1 if claimed else 0),
+    )
+
+
+def handoff_row(r: Row) -> Handoff:
+    """A HANDOFF_COLUMNS row."""
+    return Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3]))
+
+
+def jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """Instants as ISO text and payloads as JSON, for export."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is not None and TIME_COLUMNS.search(key):
+            out[key] = from_epoch(value).isoformat()
+        elif key == "payload_json":
+            out["payload"] = json.loads(value)
+        else:
+            out[key] = value
+    return out
+
+
+def plain(text: str | None) -> str | None:
+    """Text for a TEXT column: PostgreSQL cannot hold U+0000, so it becomes U+FFFD there
+    (the state JSON keeps it, escaped as \\u0000, and reads back exactly)."""
+    if text is None or "\x00" not in text:
+        return text
+    return text.replace("\x00", "\ufffd")
+
+
+def user_values(
+    state: DialogState,
+    *,
+    user_id: int,
+    chat_id: int,
+    state_json: str,
+    milestones_sig: str,
+    at: int,
+    dialect: str,
+) -> tuple[Any, ...]:
+    """The users row of a turn (UPSERT_USER's first 19 values, in both dialects): the state
+    JSON and its denormalised columns; on PostgreSQL, text through `plain` and no NULL
+    referral."""
+    pending, referral = state.pending, state.referral
+    if dialect == "postgresql":
+        pending, referral = plain(pending), plain(referral) or ""
+    return (
+        user_id,
+        chat_id,
+        state_json,
+        state.version,
+        str(state.phase),
+        str(state.status),
+        pending,
+        state.pathway_id,
+        state.entry_step,
+        referral,
+        state.cadence_days,
+        len(state.milestones),
+        sum(1 for m in state.milestones if m.done),
+        iso(state.started_on),
+        iso(state.plan_made_on),
+        None if state.last_seen is None else utc_epoch(state.last_seen),
+        milestones_sig,
+        at,
+        at,
+    )
+
+
+def milestone_values(user_id: int, milestones: Sequence[Milestone]) -> list[tuple[Any, ...]]:
+    """The milestones rows of a plan, in order."""
+    return [
+        (user_id, i, m.id, m.title, m.step, m.target.isoformat(), iso(m.done_on))
+        for i, m in enumerate(milestones)
+    ]
+
+
+class Reader(Protocol):
+    """Anything with `read` (a SELECT with `?` placeholders)."""
+
+    async def read(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows of a read-only query."""
+        ...
+
+
+class SharedReads:
+    """The operations both backends answer with one SELECT through their `read` (`?`
+    placeholders; PostgreSQL's `read` makes them its own): written once, here."""
+
+    async def read(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows of a read-only query (each backend's own)."""
+        raise NotImplementedError
+
+    async def user_ids(self) -> list[int]:
+        """Every stored user id, ascending."""
+        rows = await self.read("SELECT user_id FROM users ORDER BY user_id")
+        return [int(r[0]) for r in rows]
+
+    async def count_users(self, *, include_inactive: bool = True) -> int:
+        """How many users are stored (optionally only those who have not blocked the bot)."""
+        where = "" if include_inactive else " WHERE inactive = 0"
+        rows = await self.read("SELECT COUNT(*) FROM users" + where)
+        return int(rows[0][0])
+
+    async def chat_id(self, user_id: int) -> int | None:
+        """The private chat of a stored user."""
+        rows = await self.read("SELECT chat_id FROM users WHERE user_id = ?", (user_id,))
+        return int(rows[0][0]) if rows else None
+
+    async def referral_name(self, code: str) -> str | None:
+        """The name behind a referral code, or None for an unknown code."""
+        rows = await self.read("SELECT name FROM referral_codes WHERE code = ?", (code,))
+        return str(rows[0][0]) if rows else None
+
+    async def handoff(self, case: int) -> Handoff | None:
+        """The handoff with this number (None if there is none, e.g. the user was forgotten)."""
+        rows = await self.read(
+            f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id) WHERE h.id = ?",
+            (case,),
+        )
+        return handoff_row(rows[0]) if rows else None
+
+    async def handoff_for_message(self, chat_id: int, message_id: int) -> Handoff | None:
+        """The handoff a message in a counselor chat was about (to answer by replying to it)."""
+        rows = await self.read(
+            f"SELECT {HANDOFF_COLUMNS} FROM outbox o JOIN handoffs h ON h.id = o.handoff_id"
+            " JOIN users u ON u.user_id = h.user_id"
+            " WHERE o.chat_id = ? AND o.telegram_message_id = ?",
+            (chat_id, message_id),
+        )
+        return handoff_row(rows[0]) if rows else None
+
+    async def open_handoffs(self) -> list[Handoff]:
+        """Every open handoff, oldest first."""
+        rows = await self.read(
+            f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
+            " WHERE h.status = 'open' ORDER BY h.id"
+        )
+        return [handoff_row(r) for r in rows]
+
+    async def silent_users(
+        self, silent_since: datetime, told_before: datetime, limit: int = 500
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """For retention: (user, chat) of those silent since `silent_since` and not told yet,
+        and the users told before `told_before` who have not written since."""
+        return await silent_users(self, silent_since, told_before, limit)

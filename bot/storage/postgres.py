@@ -38,31 +38,33 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from bot.agency import notices
-from bot.storage import base
 from bot.storage.base import (
+    CHECKIN_COLUMNS,
+    MAX_ERROR_CHARS,
+    PROCESSED_KEEP_SECONDS,
+    PRUNE_EVERY_SECONDS,
+    USER_TABLES,
     CheckinRow,
-    Handoff,
     Migration,
     OutboxClaim,
     OutboxRow,
     Params,
     Row,
+    SharedReads,
     StaleStateError,
     StoreError,
     TurnSession,
+    checkin_row,
     from_epoch,
+    jsonable,
     load_migrations,
+    milestone_values,
+    outbox_row,
+    plain,
+    signature,
     to_epoch,
-)
-from bot.storage.sqlite import (
-    MAX_ERROR_CHARS,
-    PROCESSED_KEEP_SECONDS,
-    PRUNE_EVERY_SECONDS,
-    USER_TABLES,
-    _iso,
-    _jsonable,
-    _signature,
-    _utc_epoch,
+    user_values,
+    utc_epoch,
 )
 from dialogs.state import (
     CancelCheckins,
@@ -108,11 +110,6 @@ OUTBOX_COLUMNS = (
     "id, user_id, chat_id, payload_json, dedup_key, created_at, sent_at, "
     "telegram_message_id, attempts, last_error, seq"
 )
-CHECKIN_COLUMNS = (
-    "c.id, c.user_id, u.chat_id, c.due_at, c.kind, c.milestone_id, c.attempt, c.status, "
-    "c.claimed_at, c.claims"
-)
-HANDOFF_COLUMNS = "h.id, h.user_id, u.chat_id, h.status"
 UPSERT_USER = """
 INSERT INTO users (user_id, chat_id, state_json, state_version, phase, status, pending,
     pathway_id, entry_step, referral, cadence_days, milestones_total, milestones_done,
@@ -194,21 +191,13 @@ def to_dollar_params(sql: str) -> str:
     return PLACEHOLDER.sub(swap, sql)
 
 
-def plain(text: str | None) -> str | None:
-    """Text for a TEXT column: PostgreSQL cannot hold U+0000, so it becomes U+FFFD there
-    (the state JSON keeps it, escaped as \\u0000, and reads back exactly)."""
-    if text is None or "\x00" not in text:
-        return text
-    return text.replace("\x00", "\ufffd")
-
-
 def _changed(status: str) -> int:
     """The row count of an asyncpg status string such as 'UPDATE 3'."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
 
 
-class PgStore:
+class PgStore(SharedReads):
     """The bot's storage on PostgreSQL: each operation one transaction on a pooled connection."""
 
     dialect = "postgresql"
@@ -302,11 +291,6 @@ class PgStore:
         rows = await self.read("SELECT COUNT(*) FROM users" + where)
         return int(rows[0][0])
 
-    async def chat_id(self, user_id: int) -> int | None:
-        """The private chat of a stored user."""
-        rows = await self.read("SELECT chat_id FROM users WHERE user_id = ?", (user_id,))
-        return int(rows[0][0]) if rows else None
-
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read-only query (SELECT or WITH), `?` placeholders as in SQLite; run in a
         READ ONLY transaction, so it cannot change data."""
@@ -332,7 +316,7 @@ class PgStore:
                 after,
                 limit,
             )
-        return [_outbox_row(r) for r in rows]
+        return [outbox_row(r) for r in rows]
 
     async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
         """The user's live (pending or claimed) check-ins."""
@@ -341,7 +325,7 @@ class PgStore:
             " WHERE c.user_id = ? AND c.status IN ('pending', 'claimed') ORDER BY c.due_at",
             (user_id,),
         )
-        return [_checkin_row(r) for r in rows]
+        return [checkin_row(r) for r in rows]
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, JSON-ready (for /mydata), from one snapshot."""
@@ -351,7 +335,7 @@ class PgStore:
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             users = [
-                _jsonable(dict(r))
+                jsonable(dict(r))
                 for r in await conn.fetch("SELECT * FROM users WHERE user_id = $1", user_id)
             ]
             tables = {}
@@ -359,7 +343,7 @@ class PgStore:
                 rows = await conn.fetch(
                     f"SELECT * FROM {table} WHERE user_id = $1 ORDER BY {order}", user_id
                 )
-                tables[table] = [_jsonable(_sqlite_shape(dict(r))) for r in rows]
+                tables[table] = [jsonable(_sqlite_shape(dict(r))) for r in rows]
         user = users[0] if users else None
         state = json.loads(user.pop("state_json")) if user else None
         return {"user_id": user_id, "user": user, "state": state, **tables}
@@ -518,7 +502,7 @@ class PgStore:
         self._check()
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(CLAIM_DUE, to_epoch(now), limit)
-        return [_checkin_row(tuple(r)) for r in rows]
+        return [checkin_row(tuple(r)) for r in rows]
 
     async def release_claim(self, checkin_id: int) -> None:
         """Put a claimed check-in back to pending (its turn failed; a later sweep retries)."""
@@ -541,32 +525,6 @@ class PgStore:
         )
 
     # ---- handoffs -----------------------------------------------------------------------
-
-    async def handoff(self, case: int) -> Handoff | None:
-        """The handoff with this number (None if there is none, e.g. the user was forgotten)."""
-        rows = await self.read(
-            f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id) WHERE h.id = ?",
-            (case,),
-        )
-        return _handoff_row(rows[0]) if rows else None
-
-    async def handoff_for_message(self, chat_id: int, message_id: int) -> Handoff | None:
-        """The handoff a message in a counselor chat was about (to answer by replying to it)."""
-        rows = await self.read(
-            f"SELECT {HANDOFF_COLUMNS} FROM outbox o JOIN handoffs h ON h.id = o.handoff_id"
-            " JOIN users u ON u.user_id = h.user_id"
-            " WHERE o.chat_id = ? AND o.telegram_message_id = ?",
-            (chat_id, message_id),
-        )
-        return _handoff_row(rows[0]) if rows else None
-
-    async def open_handoffs(self) -> list[Handoff]:
-        """Every open handoff, oldest first."""
-        rows = await self.read(
-            f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
-            " WHERE h.status = 'open' ORDER BY h.id"
-        )
-        return [_handoff_row(r) for r in rows]
 
     # ---- referral codes and housekeeping ------------------------------------------------
 
@@ -595,11 +553,6 @@ class PgStore:
         )
         return changed == 1
 
-    async def referral_name(self, code: str) -> str | None:
-        """The name behind a referral code, or None for an unknown code."""
-        rows = await self.read("SELECT name FROM referral_codes WHERE code = ?", (code,))
-        return str(rows[0][0]) if rows else None
-
     async def dead_letter(
         self, update_id: int, reason: str, raw_json: str, failures: int, now: datetime
     ) -> bool:
@@ -619,12 +572,6 @@ class PgStore:
                 ),
             )
         )
-
-    async def silent_users(
-        self, silent_since: datetime, told_before: datetime, limit: int = 500
-    ) -> tuple[list[tuple[int, int]], list[int]]:
-        """For retention (see Storage.silent_users)."""
-        return await base.silent_users(self, silent_since, told_before, limit)
 
     async def retention_notice(
         self, user_id: int, chat_id: int, reply: Reply, now: datetime
@@ -828,7 +775,7 @@ class _Session:
             checkin_id,
             turn.state.to_json(),
             tuple(json.dumps(r.to_dict(), ensure_ascii=False) for r in turn.replies),
-            _signature(turn.state.milestones),
+            signature(turn.state.milestones),
             tuple(counselor_chats),
         )
         async with self.conn.transaction():
@@ -869,38 +816,19 @@ class _Session:
                 f" stored {stored}"
             )
         reactivate = job.checkin_id is None
-        await c.execute(
-            UPSERT_USER,
-            job.user_id,
-            job.chat_id,
-            job.state_json,
-            state.version,
-            str(state.phase),
-            str(state.status),
-            plain(state.pending),
-            state.pathway_id,
-            state.entry_step,
-            plain(state.referral) or "",
-            state.cadence_days,
-            len(state.milestones),
-            sum(1 for m in state.milestones if m.done),
-            _iso(state.started_on),
-            _iso(state.plan_made_on),
-            None if state.last_seen is None else _utc_epoch(state.last_seen),
-            job.milestones_sig,
-            job.at,
-            job.at,
-            reactivate,
+        row = user_values(
+            state,
+            user_id=job.user_id,
+            chat_id=job.chat_id,
+            state_json=job.state_json,
+            milestones_sig=job.milestones_sig,
+            at=job.at,
+            dialect=PgStore.dialect,
         )
+        await c.execute(UPSERT_USER, *row, reactivate)
         if job.milestones_sig != sig:
             await c.execute("DELETE FROM milestones WHERE user_id = $1", job.user_id)
-            await c.executemany(
-                INSERT_MILESTONE,
-                [
-                    (job.user_id, i, m.id, m.title, m.step, m.target.isoformat(), _iso(m.done_on))
-                    for i, m in enumerate(state.milestones)
-                ],
-            )
+            await c.executemany(INSERT_MILESTONE, milestone_values(job.user_id, state.milestones))
         if job.user_text is not None:
             await c.execute(
                 "INSERT INTO answers (user_id, at, pending, text) VALUES ($1, $2, $3, $4)",
@@ -933,7 +861,7 @@ class _Session:
         c, user_id = self.conn, job.user_id
         if isinstance(effect, ScheduleCheckin):
             values = (
-                _utc_epoch(effect.due),
+                utc_epoch(effect.due),
                 effect.kind,
                 effect.milestone_id,
                 job.turn.state.unanswered,
@@ -1102,38 +1030,3 @@ def _sqlite_shape(row: dict[str, Any]) -> dict[str, Any]:
     """A row as the SQLite store exports it (the outbox's seq is bookkeeping, not data)."""
     row.pop("seq", None)
     return row
-
-
-def _outbox_row(r: Any) -> OutboxRow:
-    return OutboxRow(
-        id=int(r[0]),
-        user_id=r[1],
-        chat_id=r[2],
-        payload=json.loads(r[3]),
-        dedup_key=r[4],
-        created_at=from_epoch(r[5]),
-        sent_at=None if r[6] is None else from_epoch(r[6]),
-        telegram_message_id=r[7],
-        attempts=r[8],
-        last_error=r[9],
-        seq=r[10],
-    )
-
-
-def _checkin_row(r: Row) -> CheckinRow:
-    return CheckinRow(
-        id=int(r[0]),
-        user_id=int(r[1]),
-        chat_id=int(r[2]),
-        due_at=from_epoch(r[3]),
-        kind=r[4],
-        milestone_id=r[5],
-        attempt=r[6],
-        status=r[7],
-        claimed_at=None if r[8] is None else from_epoch(r[8]),
-        claims=r[9],
-    )
-
-
-def _handoff_row(r: Row) -> Handoff:
-    return Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3]))

@@ -16,10 +16,8 @@ checkpoints the WAL in the background.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
-import re
 import secrets
 import sqlite3
 import time
@@ -27,7 +25,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,23 +33,35 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.agency import notices
-from bot.storage import base
 from bot.storage.base import (
+    CHECKIN_COLUMNS,
+    MAX_ERROR_CHARS,
+    OUTBOX_COLUMNS,
+    PROCESSED_KEEP_SECONDS,
+    PRUNE_EVERY_SECONDS,
+    USER_TABLES,
     CheckinRow,
     DatabaseDamaged,
-    Handoff,
     Migration,
     OutboxClaim,
     OutboxRow,
     Params,
     PlainClaim,
     Row,
+    SharedReads,
     StaleStateError,
     StoreError,
     TurnSession,
+    checkin_row,
     from_epoch,
+    jsonable,
     load_migrations,
+    milestone_values,
+    outbox_row,
+    signature,
     to_epoch,
+    user_values,
+    utc_epoch,
 )
 from dialogs.state import (
     CancelCheckins,
@@ -59,7 +69,6 @@ from dialogs.state import (
     DialogState,
     Effect,
     ForgetUser,
-    Milestone,
     RelayToCounselor,
     Reply,
     RequestHandoff,
@@ -67,10 +76,6 @@ from dialogs.state import (
     Turn,
 )
 
-PROCESSED_KEEP_SECONDS = 24 * 3600
-"""Telegram keeps an unconfirmed update for 24 hours; older update ids cannot come back."""
-PRUNE_EVERY_SECONDS = 3600
-MAX_ERROR_CHARS = 1000
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32_000
 """SQLite page cache of the writer (32 MB): keeps hot index pages of 100,000 users in memory."""
@@ -79,14 +84,6 @@ WRITER_CHECKPOINT_PAGES = 20_000
 MAX_GROUP = 256
 """At most this many calls share one commit (bounds the wait of the first of them)."""
 """The writer's own (blocking) checkpoint only when the WAL reaches 80 MB, i.e. rarely."""
-USER_TABLES = {
-    "answers": "id",
-    "milestones": "position",
-    "checkins": "id",
-    "handoffs": "id",
-    "outbox": "id",
-}
-"""Tables with a user_id column besides users, and their order (for /forget and /mydata)."""
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -113,28 +110,8 @@ def _only_comments(statement: str) -> bool:
     return all(not line or line.startswith("--") or line == ";" for line in lines)
 
 
-# ---- time -----------------------------------------------------------------------------------
-
-
-def _maybe_time(seconds: int | None) -> datetime | None:
-    return None if seconds is None else from_epoch(seconds)
-
-
-def _utc_epoch(moment: datetime) -> int:
-    """Engine-made times are UTC by contract (ScheduleCheckin.due); a naive one is read as UTC."""
-    return to_epoch(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
-
-
 # ---- SQL ------------------------------------------------------------------------------------
 
-OUTBOX_COLUMNS = (
-    "id, user_id, chat_id, payload_json, dedup_key, created_at, sent_at, "
-    "telegram_message_id, attempts, last_error"
-)
-CHECKIN_COLUMNS = (
-    "c.id, c.user_id, u.chat_id, c.due_at, c.kind, c.milestone_id, c.attempt, c.status, "
-    "c.claimed_at, c.claims"
-)
 UPSERT_USER = """
 INSERT INTO users (user_id, chat_id, state_json, state_version, phase, status, pending,
     pathway_id, entry_step, referral, cadence_days, milestones_total, milestones_done,
@@ -163,7 +140,6 @@ INSERT_OUTBOX = (
     " (user_id, chat_id, payload_json, dedup_key, created_at, ephemeral, handoff_id)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-HANDOFF_COLUMNS = "h.id, h.user_id, u.chat_id, h.status"
 CANCEL_LIVE_CHECKINS = (
     "UPDATE checkins SET status = 'cancelled'"
     " WHERE user_id = ? AND status IN ('pending', 'claimed')"
@@ -213,7 +189,7 @@ INSERT_MILESTONE = (
 # ---- the async face -------------------------------------------------------------------------
 
 
-class Store:
+class Store(SharedReads):
     """The bot's storage: a few async operations, each atomic, saved by the writer task."""
 
     dialect = "sqlite"
@@ -304,11 +280,6 @@ class Store:
         rows = await self.read("SELECT COUNT(*) FROM users" + where)
         return int(rows[0][0])
 
-    async def chat_id(self, user_id: int) -> int | None:
-        """The private chat of a stored user."""
-        rows = await self.read("SELECT chat_id FROM users WHERE user_id = ?", (user_id,))
-        return int(rows[0][0]) if rows else None
-
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read-only query (SELECT or WITH), for figures and export.
 
@@ -338,7 +309,7 @@ class Store:
             " WHERE sent_at IS NULL AND dropped_at IS NULL AND id > ? ORDER BY id LIMIT ?",
             (after, limit),
         )
-        return [_outbox_row(r) for r in rows]
+        return [outbox_row(r) for r in rows]
 
     async def pending_checkins(self, user_id: int) -> list[CheckinRow]:
         """The user's live (pending or claimed) check-ins."""
@@ -348,7 +319,7 @@ class Store:
             " WHERE c.user_id = ? AND c.status IN ('pending', 'claimed') ORDER BY c.due_at",
             (user_id,),
         )
-        return [_checkin_row(r) for r in rows]
+        return [checkin_row(r) for r in rows]
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, JSON-ready (for /mydata)."""
@@ -392,7 +363,7 @@ class Store:
             checkin_id,
             state_json=turn.state.to_json(),  # encoded here, before the group is written
             payloads=tuple(json.dumps(r.to_dict(), ensure_ascii=False) for r in turn.replies),
-            milestones_sig=_signature(turn.state.milestones),
+            milestones_sig=signature(turn.state.milestones),
             counselor_chats=tuple(counselor_chats),
             batchable=_batchable(turn.effects),
         )
@@ -512,35 +483,6 @@ class Store:
 
     # ---- handoffs -----------------------------------------------------------------------
 
-    async def handoff(self, case: int) -> Handoff | None:
-        """The handoff with this number (None if there is none, e.g. the user was forgotten)."""
-        return _first_handoff(
-            await self.read(
-                f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
-                " WHERE h.id = ?",
-                (case,),
-            )
-        )
-
-    async def handoff_for_message(self, chat_id: int, message_id: int) -> Handoff | None:
-        """The handoff a message in a counselor chat was about (to answer by replying to it)."""
-        return _first_handoff(
-            await self.read(
-                f"SELECT {HANDOFF_COLUMNS} FROM outbox o JOIN handoffs h ON h.id = o.handoff_id"
-                " JOIN users u ON u.user_id = h.user_id"
-                " WHERE o.chat_id = ? AND o.telegram_message_id = ?",
-                (chat_id, message_id),
-            )
-        )
-
-    async def open_handoffs(self) -> list[Handoff]:
-        """Every open handoff, oldest first."""
-        rows = await self.read(
-            f"SELECT {HANDOFF_COLUMNS} FROM handoffs h JOIN users u USING (user_id)"
-            " WHERE h.status = 'open' ORDER BY h.id"
-        )
-        return [_handoff_row(r) for r in rows]
-
     # ---- referral codes and housekeeping ------------------------------------------------
 
     async def secret_key(self, name: str) -> bytes:
@@ -574,11 +516,6 @@ class Store:
         )
         return changed == 1
 
-    async def referral_name(self, code: str) -> str | None:
-        """The name behind a referral code, or None for an unknown code."""
-        rows = await self.read("SELECT name FROM referral_codes WHERE code = ?", (code,))
-        return str(rows[0][0]) if rows else None
-
     async def dead_letter(
         self, update_id: int, reason: str, raw_json: str, failures: int, now: datetime
     ) -> bool:
@@ -603,13 +540,6 @@ class Store:
                 )
             )
         )
-
-    async def silent_users(
-        self, silent_since: datetime, told_before: datetime, limit: int = 500
-    ) -> tuple[list[tuple[int, int]], list[int]]:
-        """For retention: (user, chat) of those silent since `silent_since` and not told yet,
-        and the users told before `told_before` who have not written since."""
-        return await base.silent_users(self, silent_since, told_before, limit)
 
     async def retention_notice(
         self, user_id: int, chat_id: int, reply: Reply, now: datetime
@@ -1271,7 +1201,7 @@ class _Database:
                 " WHERE id = ?",
                 [(at, r[0]) for r in rows],
             )
-        return [_checkin_row(r, claimed_at=at) for r in rows]
+        return [checkin_row(r, claimed_at=at) for r in rows]
 
     async def prune_if_due(self, at: int) -> None:
         """Prune at most once an hour (from inside a turn's transaction)."""
@@ -1337,44 +1267,27 @@ def _reply_keys(job: _TurnJob, stored: int | None) -> list[str]:
 
 
 def _user_params(job: _TurnJob, *, reactivate: bool) -> Params:
-    """UPSERT_USER's values: the state JSON and its denormalised columns."""
-    s = job.turn.state
-    return (
-        job.user_id,
-        job.chat_id,
-        job.state_json,
-        s.version,
-        str(s.phase),
-        str(s.status),
-        s.pending,
-        s.pathway_id,
-        s.entry_step,
-        s.referral,
-        s.cadence_days,
-        len(s.milestones),
-        sum(1 for m in s.milestones if m.done),
-        _iso(s.started_on),
-        _iso(s.plan_made_on),
-        None if s.last_seen is None else _utc_epoch(s.last_seen),
-        job.milestones_sig,
-        job.at,
-        job.at,
-        reactivate,
-        reactivate,
+    """UPSERT_USER's values: the users row, then `reactivate` for its two CASEs."""
+    row = user_values(
+        job.turn.state,
+        user_id=job.user_id,
+        chat_id=job.chat_id,
+        state_json=job.state_json,
+        milestones_sig=job.milestones_sig,
+        at=job.at,
+        dialect="sqlite",
     )
+    return (*row, reactivate, reactivate)
 
 
-def _milestone_params(job: _TurnJob) -> list[Params]:
-    return [
-        (job.user_id, i, m.id, m.title, m.step, m.target.isoformat(), _iso(m.done_on))
-        for i, m in enumerate(job.turn.state.milestones)
-    ]
+def _milestone_params(job: _TurnJob) -> list[tuple[Any, ...]]:
+    return milestone_values(job.user_id, job.turn.state.milestones)
 
 
 def _checkin_values(job: _TurnJob, effect: ScheduleCheckin) -> Params:
     """(due, kind, milestone, attempt, created) of a scheduled check-in."""
     attempt = job.turn.state.unanswered
-    return (_utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, job.at)
+    return (utc_epoch(effect.due), effect.kind, effect.milestone_id, attempt, job.at)
 
 
 # ---- the read-only connections --------------------------------------------------------------
@@ -1453,7 +1366,7 @@ async def _dicts(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> l
     async with conn.execute(sql, params) as cursor:
         names = [d[0] for d in cursor.description]
         rows = await cursor.fetchall()
-    return [_jsonable(dict(zip(names, row, strict=True))) for row in rows]
+    return [jsonable(dict(zip(names, row, strict=True))) for row in rows]
 
 
 async def _export_user(conn: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
@@ -1524,68 +1437,3 @@ async def quick_check(conn: aiosqlite.Connection, path: str) -> None:
     rows = [str(r[0]) for r in await conn.execute_fetchall("PRAGMA quick_check")]
     if rows != ["ok"]:
         raise DatabaseDamaged(damaged_message(path, "; ".join(rows[:3])))
-
-
-def _signature(milestones: tuple[Milestone, ...]) -> str:
-    """A short fingerprint of the plan's milestones (to skip rewriting unchanged rows)."""
-    return hashlib.blake2b(repr(milestones).encode(), digest_size=8).hexdigest()
-
-
-def _iso(day: Any) -> str | None:
-    return None if day is None else str(day.isoformat())
-
-
-def _outbox_row(r: Row) -> OutboxRow:
-    return OutboxRow(
-        id=r[0],
-        user_id=r[1],
-        chat_id=r[2],
-        payload=json.loads(r[3]),
-        dedup_key=r[4],
-        created_at=from_epoch(r[5]),
-        sent_at=_maybe_time(r[6]),
-        telegram_message_id=r[7],
-        attempts=r[8],
-        last_error=r[9],
-    )
-
-
-def _checkin_row(r: Row, *, claimed_at: int | None = None) -> CheckinRow:
-    """A check-in row; with `claimed_at`, as it is after this claim (read just before)."""
-    claimed = claimed_at is not None
-    return CheckinRow(
-        id=r[0],
-        user_id=r[1],
-        chat_id=r[2],
-        due_at=from_epoch(r[3]),
-        kind=r[4],
-        milestone_id=r[5],
-        attempt=r[6],
-        status="claimed" if claimed else r[7],
-        claimed_at=_maybe_time(claimed_at if claimed else r[8]),
-        claims=r[9] + (1 if claimed else 0),
-    )
-
-
-TIME_COLUMNS = re.compile(r"(_at|^at|^last_seen|_since)$")
-
-
-def _handoff_row(r: Row) -> Handoff:
-    return Handoff(int(r[0]), int(r[1]), int(r[2]), str(r[3]))
-
-
-def _first_handoff(rows: list[Row]) -> Handoff | None:
-    return _handoff_row(rows[0]) if rows else None
-
-
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    """Instants as ISO text and payloads as JSON, for export."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if value is not None and TIME_COLUMNS.search(key):
-            out[key] = from_epoch(value).isoformat()
-        elif key == "payload_json":
-            out["payload"] = json.loads(value)
-        else:
-            out[key] = value
-    return out
