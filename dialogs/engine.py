@@ -122,7 +122,7 @@ from dialogs.planning import (
     checkin_time_synonyms,
     plan_synonyms,
 )
-from dialogs.questions import Answer, answer_question
+from dialogs.questions import Answer, answer_question, mentions_pay
 from dialogs.reading import Nav, Reading, Social, read
 from dialogs.selection import (
     answer_pick,
@@ -451,12 +451,18 @@ def _match_text(
             later = _carried(ctx, state, question, reading, candidates, result.ids)
             return answer_several(ctx, state, ((question, result.ids), *later))
         return _answer(ctx, state, result.ids[0])
-    found = _ask(ctx, state, reading.raw)
+    found = None if _bare_amount(question, reading) else _ask(ctx, state, reading.raw)
     if found is not None:
         return _answered(ctx, state, found, reask(ctx, state))
     if isinstance(result, Ambiguous):
         return _did_you_mean(candidates, result, state)
     return _not_understood(ctx, state, say.NOT_UNDERSTOOD.format(said=_quoted(reading)))
+
+
+def _bare_amount(question: Question | None, reading: Reading) -> bool:
+    """'less than 5' at the math question: a number given as an answer that is not one, never a
+    pay question (that needs money, pay or a question in its words: 'less than $5?')."""
+    return question is not None and reading.compare != 0 and not mentions_pay(reading.raw)
 
 
 def _worded_question(reading: Reading) -> bool:

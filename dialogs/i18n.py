@@ -232,6 +232,7 @@ def bidi(text: str) -> str:
     with it. Plain words and figures need nothing: the Unicode algorithm places them."""
     if not language().rtl:
         return text
+    text = _RTL_COMMA.sub("، ", text)  # a Latin comma beside Arabic words ('عمال, ...')
     lines = []
     for line in text.split("\n"):
         parts, at = [], 0
@@ -244,6 +245,8 @@ def bidi(text: str) -> str:
     return "\n".join(lines)
 
 
+_RTL_COMMA = re.compile(r"(?<=[\u0600-\u06FF]) ?, ?(?=\D)|, ?(?=[\u0600-\u06FF])")
+"""A comma with an Arabic letter on either side (figures such as '49,000' keep theirs)."""
 _PLAIN_RUN = re.compile(r"[A-Za-z0-9 ]+|\$?[\d.,]+")
 
 

@@ -416,6 +416,15 @@ def looks_like_question(text: str) -> bool:
     return _reads_as_question(_normalize(text), text)
 
 
+def mentions_pay(text: str) -> bool:
+    """True when the text speaks of money or asks ('$', 'dollars', 'pay', '?', 'what ...'):
+    'less than 5' alone does not, and at a question about something else it is no pay question."""
+    t = _normalize(text)
+    words = re.findall(r"[a-z0-9$']+", t)
+    starts = bool(words) and words[0] in _QUESTION_STARTERS
+    return bool(starts or "?" in text or _MONEY_MARK.search(t) or _PAY_WORDS.search(t))
+
+
 def _reads_as_question(t: str, text: str) -> bool:
     """looks_like_question on text already normalized (`t`), with the text as typed."""
     if not t or _NOT_QUESTIONS.search(t):

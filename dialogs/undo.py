@@ -55,9 +55,10 @@ def say_back(question: Question, labels: Sequence[str]) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """'Easy' -> 'easy', 'Yes, now' -> 'yes, now'; 'I have a job' and 'IT' stay."""
+    """'Easy' -> 'easy', 'Yes, now' -> 'yes, now'; 'I have a job', "I'm good at it" and 'IT'
+    stay."""
     first = text.split(" ", 1)[0]
-    if first == "I" or (len(first) > 1 and first.isupper()):
+    if first == "I" or first.startswith(("I'", "I’")) or (len(first) > 1 and first.isupper()):
         return text
     return text[:1].lower() + text[1:]
 

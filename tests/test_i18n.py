@@ -173,3 +173,10 @@ def test_the_yaml_extractor_takes_what_people_read_and_leaves_codes_and_synonyms
             assert all(job.title in knowledge for job in step.jobs)
     assert "Maine JobLink" not in knowledge  # a resource's name is a proper name: never translated
     assert not {"high_school", "it", "manufacturing", "year", "hour"} & knowledge
+
+
+def test_arabic_replies_join_words_with_the_arabic_comma_and_keep_figures_whole() -> None:
+    with i18n.use("ar"):
+        laid_out = i18n.bidi("عمال نظافة المباني, عمال مطاعم: $49,000–55,000")
+    assert "المباني، عمال" in laid_out and ", " not in laid_out.split(":")[0]
+    assert "49,000" in laid_out

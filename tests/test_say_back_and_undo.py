@@ -178,3 +178,35 @@ def test_a_long_answer_comes_in_pages_with_more() -> None:
     )
     assert all(len(r.text) <= 700 for r in player.replies)
     play("tap: More\nbot: step 5", player)
+
+
+MATH_START = """
+    cmd: /start
+    user: no diploma
+    user: easy
+    user: phone only
+    user: factory work
+    user: making things
+    user: yes
+    user: yes
+    bot: fractions and measuring
+"""
+
+
+def test_a_bare_comparison_at_the_math_question_is_asked_back_not_taken_for_pay() -> None:
+    player = play(
+        MATH_START
+        + """
+        user: less than 5
+        not: an hour
+        bot: did not get that
+        """
+    )
+    assert "math" not in player.state.answers
+    play("user: less than $5 an hour?\nbot: $5 an hour\nbot: Back to where we were", player)
+    assert "math" not in player.state.answers
+
+
+def test_a_label_starting_with_i_m_keeps_its_capital_i_when_said_back() -> None:
+    player = play(MATH_START + "user: 1\nbot: Got it: math: I'm good at it.")
+    assert player.state.answers["math"] == "good"
