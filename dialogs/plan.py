@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from dialogs import i18n
 from dialogs import messages as say
 from dialogs.i18n import _, ngettext
 from dialogs.recommend import ids_of, math_caution, missing_needs, with_need
@@ -25,7 +26,10 @@ choice, "More than 20", is the one its own words call full time)."""
 LOW_COMPUTER = frozenset({"phone_only", "basic"})
 """Computer answers that point to NorthStar Digital Literacy ("depending on readiness")."""
 SUPPORT_NONE = "none"
-WHERE_TO_START = "Workforce Solutions or Adult Education"
+WHERE_TO_START = ("Workforce Solutions", "Adult Education")
+"""Proper names (the documents'), joined with 'or' in the person's language."""
+SUPPORT_LABELS = {"childcare": "Childcare", "transport": "Getting there", "money": "Money"}
+"""The support choices' labels (from the flow, so already in every catalogue)."""
 """Where step one "typically begins" (both documents, step one)."""
 WHERE_FOR_CLASSES = "Adult Education"
 """Where the documents' foundational classes (English, high school completion) are taken."""
@@ -188,7 +192,9 @@ def _first_things(
     needs = [n for n in ids_of(answers, "support") if n != SUPPORT_NONE]
     if needs:
         plan.add(
-            say.PLAN_SUPPORT.format(needs=_support_words(needs), where=WHERE_TO_START),
+            say.PLAN_SUPPORT.format(
+                needs=_support_words(needs), where=i18n.join(list(WHERE_TO_START), "or")
+            ),
             1,
             today,
             today,
@@ -211,8 +217,12 @@ def _first_things(
 
 
 def _support_words(needs: list[str]) -> str:
-    words = {"childcare": "childcare", "transport": "getting there", "money": "money"}
-    return ", ".join(words.get(n, n) for n in needs)
+    """'childcare and getting there' in the person's language, from the choices' own labels."""
+    labels = [_(SUPPORT_LABELS.get(n, n.capitalize())) for n in needs]
+    words = [label[:1].lower() + label[1:] for label in labels]
+    if i18n.current() == i18n.DEFAULT and len(words) > 2:
+        return ", ".join(words[:-1]) + " and " + words[-1]
+    return i18n.join(words)
 
 
 def _classes_first(

@@ -296,6 +296,9 @@ HAND: tuple[Row, ...] = (
     ("support", "-1", NO),
     # ---- job_now ----
     ("job_now", "yes", ("yes",)),
+    ("job_now", "yes i need work now", ("yes",)),
+    ("job_now", "i need work", ("yes",)),
+    ("job_now", "looking for work", ("yes",)),
     ("job_now", "asap", ("yes",)),
     ("job_now", "right now", ("yes",)),
     ("job_now", "i need money", ("yes",)),

@@ -116,6 +116,8 @@ lifting | si claro | yes
 math | regular | some
 support | el transporte | transport
 job_now | todavia no | no
+job_now | si necesito trabajo ya | yes
+job_now | busco trabajo | yes
 hours | como 10 horas | ASK
 hours | unas 6 horas | h8
 """
@@ -212,6 +214,8 @@ lifting | acho que sim | unsure
 math | mais ou menos | some
 support | preciso de ajuda com transporte | transport
 job_now | ainda nao | no
+job_now | preciso de trabalho | yes
+job_now | procuro trabalho | yes
 hours | umas 12 horas | h15
 """
 
@@ -306,6 +310,7 @@ lifting | je pense que oui | unsure
 math | pas trop | NOT
 support | la garde des enfants | childcare
 job_now | oui tout de suite | yes
+job_now | je cherche du travail | yes
 hours | environ 6 heures | h8
 """
 
@@ -399,6 +404,7 @@ lifting | ايوه اقدر | yes
 math | ضعيف | weak
 support | المواصلات | transport
 job_now | لا | no
+job_now | أحتاج وظيفة | yes
 hours | حوالي 6 ساعات | h8
 """
 

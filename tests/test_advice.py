@@ -264,7 +264,7 @@ def test_childcare_and_transport_needs_reach_the_plan_and_the_counselor() -> Non
     player = intake({"school": "high_school", "support": ("childcare", "transport")})
     plan = choose(player, "it", 3)
     assert (
-        "Ask for help with childcare, getting there. Ask about support services at "
+        "Ask for help with childcare and getting there. Ask about support services at "
         "Workforce Solutions or Adult Education." in plan
     )
     assert "free" not in plan.lower()

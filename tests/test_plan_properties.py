@@ -148,3 +148,34 @@ def test_every_state_on_the_way_has_a_way_forward(
         assert not turn.error, turn.error
         assert turn.replies, (state.pending, option)
         state = turn.state
+
+
+def test_the_support_step_of_a_spanish_plan_has_no_english_words() -> None:
+    from dialogs.state import DialogState
+    from tests.transcript import Player, play
+
+    player = Player(state=DialogState(language="es"))
+    play(
+        """
+        cmd: /start
+        user: no termine la secundaria
+        user: dificil
+        user: solo celular
+        user: fabrica
+        user: hacer cosas
+        user: si
+        user: si
+        user: un poco
+        user: cuidado de niños y transporte
+        user: necesito trabajo
+        user: menos de 5
+        tap: Elegir Manufactura
+        tap: Sí
+        tap: Paso 3
+        """,
+        player,
+    )
+    support = [m.title for m in player.state.milestones if "Workforce Solutions" in m.title]
+    assert support, [m.title for m in player.state.milestones]
+    assert "cuidado de niños" in support[0] and "transporte" in support[0]
+    assert "childcare" not in support[0] and "Solutions or Adult" not in support[0]
