@@ -17,7 +17,7 @@ from dialogs.core import (
 )
 from dialogs.goals import ask_goal
 from dialogs.handoff import start_handoff, summary_lines
-from dialogs.i18n import N_, _
+from dialogs.i18n import N_, _, ngettext
 from dialogs.plan import follow_finish, shift_plan
 from dialogs.planning import CADENCES, moved_text, show_plan
 from dialogs.recommend import education_of
@@ -270,7 +270,10 @@ def answer_stuck_next(ctx: Ctx, state: DialogState, option: str) -> Outcome:
 def ask_shift(ctx: Ctx, state: DialogState) -> Reply:
     return Reply(
         say.SHIFT_ASK,
-        (Option("shift1", "1 month"), Option("shift3", "3 months"), Option("shift6", "6 months")),
+        tuple(
+            Option(f"shift{n}", ngettext("{n} month", "{n} months", n).format(n=n))
+            for n in (1, 3, 6)
+        ),
     )
 
 

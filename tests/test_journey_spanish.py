@@ -113,3 +113,21 @@ def test_the_math_caution_reads_as_one_sentence_in_spanish() -> None:
         spanish(),
     )
     assert player.state.answers["math"] == "some"
+
+
+def test_moving_the_dates_after_a_stuck_check_in_offers_months_in_spanish() -> None:
+    from dialogs.state import Choice
+
+    player = play(INTAKE_ES, spanish())
+    for _ in range(6):
+        if player.state.phase is Phase.ENGAGED:
+            break
+        play(f"tap: {player.replies[-1].choices[0].label}", player)
+    play("wait: 8d\ndue: checkin", player)
+    for option in ("ci:stuck", "stuck:course", "sn:move"):
+        player.send(Choice(option, player.state.version))
+    labels = [o.label for o in player.replies[-1].choices]
+    assert labels == ["1 mes", "3 meses", "6 meses"], labels
+    before = [m.target for m in player.state.milestones]
+    play("tap: 3 meses\nbot: 3 meses", player)
+    assert [m.target for m in player.state.milestones] != before
