@@ -280,17 +280,6 @@ class PgStore(SharedReads):
             await conn.execute("SELECT pg_advisory_xact_lock($1::bigint)", user_id)
             yield _Session(self, conn)
 
-    async def user_ids(self) -> list[int]:
-        """Every stored user id, ascending."""
-        rows = await self.read("SELECT user_id FROM users ORDER BY user_id")
-        return [int(r[0]) for r in rows]
-
-    async def count_users(self, *, include_inactive: bool = True) -> int:
-        """How many users are stored (optionally only those who have not blocked the bot)."""
-        where = "" if include_inactive else " WHERE inactive = 0"
-        rows = await self.read("SELECT COUNT(*) FROM users" + where)
-        return int(rows[0][0])
-
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read-only query (SELECT or WITH), `?` placeholders as in SQLite; run in a
         READ ONLY transaction, so it cannot change data."""
