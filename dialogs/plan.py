@@ -242,32 +242,17 @@ def _classes_first(
                 timeframe=say.NO_LENGTH,
             )
     climbing = [pathway.step(n) for n in range(max(entry, 2), goal + 1)]
+    wanted: list[tuple[str, str]] = []  # (the action's keyword, why it is in the plan)
     if pathway.math_requirements and answers.get("math") in {"weak", "some"}:
-        found = next(((s, a) for s in climbing if (a := _action(s, "math"))), None)
-        if found:
-            step, action = found
-            plan.add(
-                action,
-                step.number,
-                today,
-                today,
-                plan.at(step.number, "actions"),
-                math_caution(pathway.math_requirements),
-                say.NO_LENGTH,
-            )
+        wanted.append(("math", math_caution(pathway.math_requirements)))
     if answers.get("computer") in LOW_COMPUTER and entry <= 2:
-        found = next(((s, a) for s in climbing if (a := _action(s, "computer courses"))), None)
+        wanted.append(("computer courses", ""))
+    for keyword, why in wanted:
+        found = next(((s, a) for s in climbing if (a := _action(s, keyword))), None)
         if found:
             step, action = found
-            plan.add(
-                action,
-                step.number,
-                today,
-                today,
-                plan.at(step.number, "actions"),
-                "",
-                say.NO_LENGTH,
-            )
+            at = plan.at(step.number, "actions")
+            plan.add(action, step.number, today, today, at, why, say.NO_LENGTH)
 
 
 def build_plan(
